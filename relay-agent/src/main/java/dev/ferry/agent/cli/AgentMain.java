@@ -1,7 +1,150 @@
 package dev.ferry.agent.cli;
 
-public final class AgentMain {
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentConfig;
+import dev.ferry.agent.embedded.EmbeddedFtpServer;
+import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.link.tls.CertificatePin;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry-agent}: runs beside the FTP server and dials out to the relay. */
+@Command(name = "ferry-agent", mixinStandardHelpOptions = true, version = "ferry-agent 0.1",
+        description = "Ferry agent: publishes an FTP server behind NAT through a Ferry relay.")
+public final class AgentMain implements Callable<Integer> {
+    /** Exit code when the relay refuses the token or its certificate does not match the pin. */
+    public static final int EXIT_REFUSED = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--relay", required = true, paramLabel = "HOST:PORT", description = "The relay's agent endpoint.")
+    String relay;
+
+    @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "The tunnel's agent token.")
+    String token;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    static final class Target {
+        @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "The FTP server to publish.")
+        String upstream;
+
+        @Option(names = "--serve-dir", paramLabel = "DIR",
+                description = "Share DIR with an embedded FTP server (loopback only) instead of --upstream.")
+        Path serveDir;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Trust trust;
+
+    static final class Trust {
+        @Option(names = "--pin", paramLabel = "sha256:HEX", description = "The relay certificate's pin.")
+        String pin;
+
+        @Option(names = "--insecure", description = "Plaintext link (the relay must run with --insecure too).")
+        boolean insecure;
+    }
+
+    @Option(names = "--serve-login", paramLabel = "USER:PASSWORD",
+            description = "With --serve-dir: a login that may also upload (anonymous users can only read).")
+    String serveLogin;
+
+    @Option(names = "--event-loop-threads", paramLabel = "N", defaultValue = "0",
+            description = "Network threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    int eventLoopThreads;
+
     public static void main(String[] args) {
-        throw new UnsupportedOperationException("not yet");
+        System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        String[] relayParts = splitHostPort(cl, "--relay", relay);
+        CertificatePin pin = null;
+        if (trust.pin != null) {
+            try {
+                pin = CertificatePin.parse(trust.pin);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "Invalid value for option '--pin': " + e.getMessage());
+            }
+        }
+        if (serveLogin != null && target.serveDir == null) {
+            throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
+        }
+        EmbeddedFtpServer embedded = null;
+        InetSocketAddress upstream;
+        if (target.serveDir != null) {
+            try {
+                embedded = EmbeddedFtpServer.start(target.serveDir, serveLogin);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+            upstream = embedded.address();
+        } else {
+            String[] up = splitHostPort(cl, "--upstream", target.upstream);
+            try {
+                upstream = new InetSocketAddress(InetAddress.getByName(up[0]), Integer.parseInt(up[1]));
+            } catch (UnknownHostException e) {
+                throw new CommandLine.ParameterException(cl, "Invalid value for option '--upstream': unknown host " + up[0]);
+            }
+        }
+        AgentConfig config;
+        try {
+            config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, pin, trust.insecure,
+                    upstream, eventLoopThreads);
+        } catch (IllegalArgumentException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        Agent agent = new Agent(config, new SecureRandom());
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            agent.close();
+            try {
+                main.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ferry-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            LinkOutcome outcome = agent.run();
+            if (outcome.permanent()) {
+                cl.getErr().println("ferry-agent: " + outcome.detail());
+                return EXIT_REFUSED;
+            }
+            return 0;
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private static String[] splitHostPort(CommandLine cl, String flag, String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        String port = colon > 0 ? value.substring(colon + 1) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw new CommandLine.ParameterException(cl,
+                    "Invalid value for option '" + flag + "': expected HOST:PORT with a port 1-65535, got '" + value + "'");
+        }
+        return new String[] {host, port};
     }
 }

@@ -1,0 +1,285 @@
+package dev.ferry.link.pipe;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.ferry.proto.v1.Abort;
+import dev.ferry.proto.v1.Fin;
+import dev.ferry.proto.v1.Frame;
+import io.grpc.stub.CallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Joins one TCP connection (the Netty channel this handler is the last handler of) to one gRPC
+ * Pipe call, in both directions, with backpressure end to end.
+ *
+ * <p>Socket to call: reads are manual ({@code autoRead=false}); the next read is issued only
+ * while the call is ready. Call to socket: one message is requested at a time, and the next only
+ * while the channel is writable. A FIN from either side travels as a {@link Fin} frame and
+ * becomes a FIN on the other; a reset or failure travels as an {@link Abort} frame and becomes an
+ * RST. Every method runs on the channel's event loop; calls from other threads hop onto it.
+ */
+public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<Frame> {
+    private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
+
+    private final Channel channel;
+    private final CallStreamObserver<Frame> outbound;
+    private final String label;
+
+    private ChannelHandlerContext ctx;
+    private boolean started;
+    private boolean readPending;
+    private boolean requestPending;
+    private boolean finSent;
+    private boolean finReceived;
+    private boolean done;
+
+    /**
+     * @param outbound the call's sending side; the caller has turned automatic inbound flow control
+     *     off and routes the call's on-ready callback to {@link #onOutboundReady()} and its inbound
+     *     messages to this observer
+     * @param label names the connection in log lines (session id, tunnel, kind)
+     */
+    public SocketPipe(Channel channel, CallStreamObserver<Frame> outbound, String label) {
+        this.channel = channel;
+        this.outbound = outbound;
+        this.label = label;
+    }
+
+    /** Adds this pipe as the channel's last handler and starts moving bytes both ways. */
+    public void start() {
+        runOnLoop(() -> {
+            if (!channel.isActive()) {
+                channel.pipeline().addLast(this);
+                abort("connection closed before the pipe started");
+                return;
+            }
+            channel.config().setAutoRead(false);
+            channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            channel.pipeline().addLast(this);
+            started = true;
+            outbound.request(1);
+            readIfReady();
+        });
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    // ---- socket -> call ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (done || finSent) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ByteBuf buf = (ByteBuf) msg;
+        try {
+            if (buf.isReadable()) {
+                outbound.onNext(Frame.newBuilder().setData(toByteString(buf)).build());
+            }
+        } finally {
+            buf.release();
+        }
+    }
+
+    private static ByteString toByteString(ByteBuf buf) {
+        byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        return UnsafeByteOperations.unsafeWrap(bytes);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        readIfReady();
+    }
+
+    /** The call can take more messages: resume reading the socket if we stopped. */
+    public void onOutboundReady() {
+        runOnLoop(() -> {
+            if (readPending) {
+                readIfReady();
+            }
+        });
+    }
+
+    private void readIfReady() {
+        if (done || finSent || !started) {
+            return;
+        }
+        if (outbound.isReady()) {
+            readPending = false;
+            channel.read();
+        } else {
+            readPending = true;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (!done && !finSent) {
+                finSent = true;
+                outbound.onNext(Frame.newBuilder().setFin(Fin.getDefaultInstance()).build());
+                finishIfBothClosed();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!done) {
+            abort("connection closed without FIN");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!done) {
+            log.debug("{}: socket failed: {}", label, cause.toString());
+            abort(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        }
+    }
+
+    // ---- call -> socket ----
+
+    @Override
+    public void onNext(Frame frame) {
+        runOnLoop(() -> receive(frame));
+    }
+
+    private void receive(Frame frame) {
+        if (done) {
+            return;
+        }
+        switch (frame.getKindCase()) {
+            case DATA -> {
+                ByteBuf buf = Unpooled.wrappedBuffer(frame.getData().asReadOnlyByteBuffer());
+                ctx.writeAndFlush(buf, ctx.voidPromise());
+                requestIfWritable();
+            }
+            case FIN -> {
+                finReceived = true;
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                        duplex.shutdownOutput().addListener(s -> finishIfBothClosed());
+                    } else {
+                        finishIfBothClosed();
+                    }
+                });
+                outbound.request(1);
+            }
+            case ABORT -> reset("peer aborted: " + frame.getAbort().getReason());
+            default -> reset("unexpected frame " + frame.getKindCase());
+        }
+    }
+
+    private void requestIfWritable() {
+        if (channel.isWritable()) {
+            outbound.request(1);
+        } else {
+            requestPending = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable() && requestPending && !done) {
+            requestPending = false;
+            outbound.request(1);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        runOnLoop(() -> reset("call failed: " + t.getMessage()));
+    }
+
+    @Override
+    public void onCompleted() {
+        runOnLoop(() -> {
+            if (!done && !(finReceived && finSent)) {
+                if (finReceived) {
+                    // Peer finished sending and completed; we may still be sending. Nothing more
+                    // can travel our way, so the connection is over once our FIN goes out too.
+                    return;
+                }
+                reset("call completed without FIN");
+            }
+        });
+    }
+
+    // ---- endings ----
+
+    private void finishIfBothClosed() {
+        if (done || !(finSent && finReceived)) {
+            return;
+        }
+        done = true;
+        outbound.onCompleted();
+        channel.close();
+    }
+
+    /** The socket failed: tell the peer to reset its side, and close ours. */
+    private void abort(String reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        try {
+            outbound.onNext(Frame.newBuilder().setAbort(Abort.newBuilder().setReason(reason)).build());
+            outbound.onCompleted();
+        } catch (RuntimeException e) {
+            log.debug("{}: could not send abort: {}", label, e.toString());
+        }
+        channel.close();
+    }
+
+    /** The peer failed: reset our socket (RST, not FIN) so the client sees the transfer fail. */
+    private void reset(String reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        log.debug("{}: resetting connection: {}", label, reason);
+        try {
+            outbound.onCompleted();
+        } catch (RuntimeException e) {
+            log.trace("{}: call already closed", label);
+        }
+        resetChannel(channel);
+    }
+
+    /** Closes a channel with an RST instead of a FIN. */
+    public static void resetChannel(Channel channel) {
+        if (channel.isOpen()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        }
+    }
+
+    private void runOnLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ferry.agent.upstream;
+
+import dev.ferry.link.pipe.SocketPipe;
+import dev.ferry.link.transport.EventLoops;
+import dev.ferry.proto.v1.AgentLinkGrpc;
+import dev.ferry.proto.v1.Attach;
+import dev.ferry.proto.v1.Frame;
+import dev.ferry.proto.v1.OpenStream;
+import dev.ferry.proto.v1.StreamKind;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the relay's streams: connects to the upstream FTP server (its configured host, never an
+ * address taken from a reply), then opens a Pipe call that attaches to the stream and joins the two.
+ */
+public final class UpstreamDialer {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamDialer.class);
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+
+    private final EventLoops loops;
+    private final InetSocketAddress upstream;
+
+    public UpstreamDialer(EventLoops loops, InetSocketAddress upstream) {
+        this.loops = loops;
+        this.upstream = upstream;
+    }
+
+    /** @param onFailure gets a reason the relay can pass on, if the connection cannot be made */
+    public void open(OpenStream request, AgentLinkGrpc.AgentLinkStub stub, Consumer<String> onFailure) {
+        int port = request.getKind() == StreamKind.STREAM_KIND_DATA ? request.getUpstreamPort() : upstream.getPort();
+        if (port < 1 || port > 65535) {
+            onFailure.accept("invalid upstream port " + port);
+            return;
+        }
+        InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
+        String label = (request.getKind() == StreamKind.STREAM_KIND_DATA ? "data " : "control ")
+                + HexFormat.of().formatHex(request.getStreamId().substring(0, Math.min(4, request.getStreamId().size()))
+                        .toByteArray());
+        ChannelFuture connect = new Bootstrap()
+                .group(currentLoopOrAny())
+                .channel(loops.socketChannelType())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(target);
+        connect.addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                String reason = "cannot connect to the FTP server at " + target.getAddress().getHostAddress() + ":"
+                        + port + ": " + f.cause().getMessage();
+                log.warn("{}: {}", label, reason);
+                onFailure.accept(reason);
+                return;
+            }
+            attach(f.channel(), request, stub, label);
+        });
+    }
+
+    private void attach(io.netty.channel.Channel socket, OpenStream request, AgentLinkGrpc.AgentLinkStub stub,
+            String label) {
+        socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
+        PipeResponses responses = new PipeResponses(socket, label);
+        StreamObserver<Frame> requests = stub.pipe(responses);
+        requests.onNext(Frame.newBuilder().setAttach(Attach.newBuilder().setStreamId(request.getStreamId())).build());
+        responses.pipe.start();
+    }
+
+    /** The event loop this thread runs (a gRPC callback on the link's loop), so the socket shares it. */
+    private EventLoop currentLoopOrAny() {
+        for (EventExecutor executor : loops.group()) {
+            if (executor.inEventLoop()) {
+                return (EventLoop) executor;
+            }
+        }
+        return loops.group().next();
+    }
+
+    private static final class PipeResponses implements ClientResponseObserver<Frame, Frame> {
+        private final io.netty.channel.Channel socket;
+        private final String label;
+        private SocketPipe pipe;
+
+        PipeResponses(io.netty.channel.Channel socket, String label) {
+            this.socket = socket;
+            this.label = label;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Frame> requests) {
+            requests.disableAutoRequestWithInitial(0);
+            pipe = new SocketPipe(socket, requests, label);
+            requests.setOnReadyHandler(pipe::onOutboundReady);
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            pipe.onNext(frame);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            pipe.onError(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            pipe.onCompleted();
+        }
+    }
+}

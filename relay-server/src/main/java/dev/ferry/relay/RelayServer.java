@@ -1,0 +1,192 @@
+package dev.ferry.relay;
+
+import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.config.RelayConfig;
+import dev.ferry.relay.data.DataPortPool;
+import dev.ferry.relay.frontend.FrontendListeners;
+import dev.ferry.relay.frontend.SessionServices;
+import dev.ferry.relay.gateway.GatewayConfig;
+import dev.ferry.relay.link.AgentLinkService;
+import dev.ferry.relay.link.ConnectedAgents;
+import dev.ferry.relay.link.PendingStreams;
+import dev.ferry.relay.link.RemoteAddressInterceptor;
+import dev.ferry.relay.link.StreamIds;
+import dev.ferry.relay.tls.RelayCertificate;
+import dev.ferry.relay.tunnel.TunnelRegistry;
+import dev.ferry.relay.tunnel.TunnelStore;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.OpenSsl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running relay: the agent endpoint, one FTP listener per tunnel, and the passive data ports. */
+public final class RelayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
+    /** The largest Pipe or Control message a peer may send. */
+    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    private final RelayConfig config;
+    private final SecureRandom random = new SecureRandom();
+    private EventLoops loops;
+    private Server grpc;
+    private FrontendListeners frontends;
+    private TunnelRegistry registry;
+    private ConnectedAgents agents;
+    private DataPortPool dataPorts;
+    private ScheduledFuture<?> poller;
+    private RelayCertificate certificate;
+
+    public RelayServer(RelayConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything or fails with a message naming what could not start (e.g. the port). */
+    public RelayServer start() {
+        loops = EventLoops.create("ferry-relay", config.eventLoopThreads());
+        try {
+            TunnelStore store = new TunnelStore(config.dataDir());
+            registry = new TunnelRegistry(store);
+            agents = new ConnectedAgents();
+            PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
+            dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
+                    config.passiveLeaseTimeout(), random);
+            SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending,
+                    new StreamIds(random), dataPorts, new AtomicLong());
+            frontends = new FrontendListeners(loops, config.bind(), agents, services);
+            registry.addListener(frontends);
+            AgentLinkService service = new AgentLinkService(registry, agents, pending, loops.group(),
+                    config.agentHelloTimeout(), config.publicAddress().getHostAddress());
+            grpc = startGrpc(service);
+            new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
+                    config.insecure(), certificate);
+            registry.reload();
+            long poll = config.tunnelPollInterval().toMillis();
+            poller = loops.group().scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void poll() {
+        try {
+            registry.reload();
+            frontends.retryFailed();
+        } catch (RuntimeException e) {
+            log.error("cannot reload tunnels: {}", e.getMessage());
+        }
+    }
+
+    private Server startGrpc(AgentLinkService service) {
+        InetSocketAddress address = config.agentListen().toSocketAddress();
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
+                .bossEventLoopGroup(loops.group())
+                .workerEventLoopGroup(loops.group())
+                .channelType(loops.serverChannelType())
+                .directExecutor()
+                .addService(ServerInterceptors.intercept(service, new RemoteAddressInterceptor()))
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .flowControlWindow(1024 * 1024);
+        if (config.insecure()) {
+            log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "
+                    + "between relay and agents can be read and changed by anyone on the path. Use it only in labs. ***",
+                    config.agentListen());
+        } else {
+            certificate = config.tlsCert() != null
+                    ? RelayCertificate.load(config.tlsCert(), config.tlsKey())
+                    : RelayCertificate.loadOrGenerate(config.dataDir(), random);
+            builder.sslContext(serverTls(certificate));
+        }
+        try {
+            Server server = builder.build().start();
+            log.info("listening for agents on {} ({}); public address {}, passive ports {}",
+                    server.getListenSockets(), config.insecure() ? "PLAINTEXT" : "TLS, certificate " + certificate.pin(),
+                    config.publicAddress().getHostAddress(), config.passivePorts());
+            return server;
+        } catch (IOException e) {
+            if (e instanceof BindException || e.getCause() instanceof BindException) {
+                throw new IllegalStateException("cannot listen for agents on " + config.agentListen()
+                        + " (--agent-listen): port " + config.agentListen().port() + " is already in use", e);
+            }
+            throw new UncheckedIOException("cannot listen for agents on " + config.agentListen(), e);
+        }
+    }
+
+    private static SslContext serverTls(RelayCertificate cert) {
+        try {
+            return GrpcSslContexts.configure(
+                    io.netty.handler.ssl.SslContextBuilder.forServer(cert.certFile().toFile(), cert.keyFile().toFile()),
+                    OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot use the TLS certificate " + cert.certFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The port agents connect to (the real one when configured as 0). */
+    public int agentPort() {
+        return ((InetSocketAddress) grpc.getListenSockets().get(0)).getPort();
+    }
+
+    public Optional<Integer> ftpPort(String tunnelName) {
+        return frontends.boundPort(tunnelName);
+    }
+
+    public Optional<RelayCertificate> certificate() {
+        return Optional.ofNullable(certificate);
+    }
+
+    public DataPortPool dataPorts() {
+        return dataPorts;
+    }
+
+    /** Reads the tunnel store now instead of waiting for the next poll. */
+    public void reloadTunnels() {
+        poll();
+    }
+
+    @Override
+    public void close() {
+        if (poller != null) {
+            poller.cancel(false);
+        }
+        if (agents != null) {
+            agents.closeAll(Status.UNAVAILABLE.withDescription("relay shutting down"));
+        }
+        if (frontends != null) {
+            frontends.closeAll();
+        }
+        if (grpc != null) {
+            grpc.shutdown();
+            try {
+                if (!grpc.awaitTermination(3, TimeUnit.SECONDS)) {
+                    grpc.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (loops != null) {
+            loops.shutdown(Duration.ofSeconds(3));
+        }
+    }
+}

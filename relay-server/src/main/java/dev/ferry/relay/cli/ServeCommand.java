@@ -1,0 +1,94 @@
+package dev.ferry.relay.cli;
+
+import dev.ferry.relay.RelayServer;
+import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.config.RelayConfig;
+import dev.ferry.relay.data.PortRange;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ferry-relay serve}: runs the relay until it is stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the relay: the agent endpoint and every registered tunnel's FTP port.")
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+            description = "Where tunnels, the generated certificate and relay.properties live.")
+    Path dataDir;
+
+    @Option(names = "--public-address", required = true, paramLabel = "ADDR",
+            converter = Converters.PublicAddressConverter.class,
+            description = "IPv4 address clients reach this relay at; written into rewritten PASV replies.")
+    Inet4Address publicAddress;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "0.0.0.0",
+            converter = Converters.AddressConverter.class,
+            description = "Address the FTP and passive listeners bind to (default: ${DEFAULT-VALUE}).")
+    InetAddress bind;
+
+    @Option(names = "--agent-listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:7835",
+            converter = Converters.HostPortConverter.class,
+            description = "Where agents connect (default: ${DEFAULT-VALUE}).")
+    HostPort agentListen;
+
+    @Option(names = "--passive-ports", paramLabel = "LOW-HIGH", defaultValue = "40000-40999",
+            converter = Converters.PortRangeConverter.class,
+            description = "Ports leased to clients for passive data connections (default: ${DEFAULT-VALUE}).")
+    PortRange passivePorts;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate for the agent endpoint.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--insecure", description = "Plaintext agent link, for labs only.")
+    boolean insecure;
+
+    @Option(names = "--data-accept-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long a leased passive port waits for the client (default: ${DEFAULT-VALUE}).")
+    int dataAcceptTimeout;
+
+    @Option(names = "--event-loop-threads", paramLabel = "N", defaultValue = "0",
+            description = "Network threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
+    int eventLoopThreads;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        RelayConfig config;
+        try {
+            config = RelayConfig.defaults(dataDir, publicAddress, insecure)
+                    .withBind(bind).withAgentListen(agentListen).withPassivePorts(passivePorts)
+                    .withEventLoopThreads(eventLoopThreads)
+                    .withPassiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout));
+            if (tlsCert != null || tlsKey != null) {
+                config = config.withTls(tlsCert, tlsKey);
+            }
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        RelayServer relay;
+        try {
+            relay = new RelayServer(config).start();
+        } catch (RuntimeException e) {
+            System.err.println("ferry-relay: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            stopped.countDown();
+        }, "ferry-relay-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

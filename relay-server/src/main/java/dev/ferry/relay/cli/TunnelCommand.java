@@ -1,0 +1,138 @@
+package dev.ferry.relay.cli;
+
+import dev.ferry.relay.RelayState;
+import dev.ferry.relay.tls.RelayCertificate;
+import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelStore;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ferry-relay tunnel add|list|remove}: the tunnels a relay serves. */
+@Command(name = "tunnel", mixinStandardHelpOptions = true, description = "Register, list and remove tunnels.",
+        subcommands = {TunnelCommand.Add.class, TunnelCommand.List.class, TunnelCommand.Remove.class})
+final class TunnelCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list or remove");
+    }
+
+    /** The data dir option every tunnel command shares. */
+    static final class DataDir {
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "ferry-data",
+                description = "The relay's data dir (default: ${DEFAULT-VALUE}).")
+        Path dir;
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Register a tunnel and print its agent token (shown once) and agent command.")
+    static final class Add implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME", description = "The domain users will type, e.g. alice.ftp.example.net.")
+        String name;
+
+        @Option(names = "--ftp-port", required = true, paramLabel = "PORT", description = "The tunnel's public FTP port.")
+        int ftpPort;
+
+        @CommandLine.Mixin
+        DataDir dataDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            String token = AgentToken.generate(new SecureRandom());
+            try {
+                Tunnel.validateName(name);
+                if (ftpPort < 1 || ftpPort > 65535) {
+                    throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + ftpPort);
+                }
+                new TunnelStore(dataDir.dir).add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token)));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            RelayState.Endpoint relay = new RelayState(dataDir.dir).read()
+                    .orElse(new RelayState.Endpoint("RELAY_HOST:7835", false, null));
+            String trust;
+            if (relay.insecure()) {
+                trust = "--insecure";
+            } else {
+                String pin = relay.pin() != null ? relay.pin()
+                        : RelayCertificate.loadOrGenerate(dataDir.dir, new SecureRandom()).pin().toString();
+                trust = "--pin " + pin;
+            }
+            out.println("tunnel " + name + " registered on FTP port " + ftpPort + ".");
+            out.println("agent token (shown only now; the relay keeps only its hash): " + token);
+            if (relay.hostPort().startsWith("RELAY_HOST")) {
+                out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
+            }
+            out.println("run this beside the FTP server:");
+            out.println("java -jar ferry-agent.jar --relay " + relay.hostPort() + " --token " + token + " "
+                    + trust + " --upstream 127.0.0.1:21");
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List registered tunnels.")
+    static final class List implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        DataDir dataDir;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            java.util.List<Tunnel> tunnels = new TunnelStore(dataDir.dir).list();
+            if (tunnels.isEmpty()) {
+                out.println("no tunnels in " + dataDir.dir);
+            }
+            for (Tunnel t : tunnels) {
+                out.printf("%-40s ftp port %d%n", t.name(), t.ftpPort());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", mixinStandardHelpOptions = true,
+            description = "Remove a tunnel; a running relay closes its port and disconnects its agent.")
+    static final class Remove implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @CommandLine.Mixin
+        DataDir dataDir;
+
+        @Override
+        public Integer call() {
+            boolean removed;
+            try {
+                removed = new TunnelStore(dataDir.dir).remove(name);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (!removed) {
+                spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
+                return 1;
+            }
+            spec.commandLine().getOut().println("tunnel " + name + " removed");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.ferry.relay.data;
+
+import dev.ferry.link.pipe.SocketPipe;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's passive data ports. A lease binds a random free port of the range on the session's
+ * event loop, accepts exactly one connection from the client's IP, and then stops listening.
+ * Connections from any other address are counted and reset. An unused lease expires.
+ */
+public final class DataPortPool {
+    private static final Logger log = LoggerFactory.getLogger(DataPortPool.class);
+    private static final int RANDOM_TRIES = 32;
+
+    private final PortRange range;
+    private final InetAddress bind;
+    private final Class<? extends ServerChannel> serverChannelType;
+    private final Duration acceptTimeout;
+    private final RandomGenerator random;
+    private final Set<Integer> leased = ConcurrentHashMap.newKeySet();
+    private final AtomicLong strayConnections = new AtomicLong();
+
+    public DataPortPool(PortRange range, InetAddress bind, Class<? extends ServerChannel> serverChannelType,
+            Duration acceptTimeout, RandomGenerator random) {
+        this.range = range;
+        this.bind = bind;
+        this.serverChannelType = serverChannelType;
+        this.acceptTimeout = acceptTimeout;
+        this.random = random;
+    }
+
+    /**
+     * Leases a port for a client. Call on {@code loop} (the session's event loop): the port is
+     * listening when this returns, so the reply naming it can go out at once.
+     *
+     * @param onConnected gets the client's data connection (auto-read off), on {@code loop}
+     */
+    public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, Consumer<SocketChannel> onConnected) {
+        for (int attempt = 0; attempt < RANDOM_TRIES + range.size(); attempt++) {
+            int port = attempt < RANDOM_TRIES
+                    ? range.low() + random.nextInt(range.size())
+                    : range.low() + (attempt - RANDOM_TRIES);
+            if (!leased.add(port)) {
+                continue;
+            }
+            Optional<PassiveLease> lease = tryBind(port, clientIp, loop, onConnected);
+            if (lease.isPresent()) {
+                return lease;
+            }
+            leased.remove(port);
+        }
+        log.warn("no free passive port in {}", range);
+        return Optional.empty();
+    }
+
+    private Optional<PassiveLease> tryBind(int port, InetAddress clientIp, EventLoop loop,
+            Consumer<SocketChannel> onConnected) {
+        Lease lease = new Lease(port);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loop, loop)
+                .channel(serverChannelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 4)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new Gatekeeper(lease, clientIp, onConnected));
+        ChannelFuture registered = bootstrap.register();
+        if (!loop.inEventLoop()) {
+            registered.syncUninterruptibly();
+        }
+        if (!registered.isSuccess()) {
+            return Optional.empty();
+        }
+        ChannelFuture bound = registered.channel().bind(new InetSocketAddress(bind, port));
+        if (!loop.inEventLoop()) {
+            bound.awaitUninterruptibly();
+        }
+        if (!bound.isDone() || !bound.isSuccess()) {
+            registered.channel().close();
+            return Optional.empty();
+        }
+        lease.listener = registered.channel();
+        lease.expiry = loop.schedule(lease::release, acceptTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return Optional.of(lease);
+    }
+
+    /** Connections to leased ports from an address other than the session's client. */
+    public long strayConnections() {
+        return strayConnections.get();
+    }
+
+    public int leasedCount() {
+        return leased.size();
+    }
+
+    private final class Lease implements PassiveLease {
+        private final int port;
+        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile Channel listener;
+        private volatile ScheduledFuture<?> expiry;
+
+        Lease(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public int port() {
+            return port;
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                ScheduledFuture<?> e = expiry;
+                if (e != null) {
+                    e.cancel(false);
+                }
+                Channel l = listener;
+                if (l != null) {
+                    l.close().addListener(f -> leased.remove(port));
+                } else {
+                    leased.remove(port);
+                }
+            }
+        }
+
+        boolean isReleased() {
+            return released.get();
+        }
+    }
+
+    /** Admits the session's client once; resets everyone else. */
+    private final class Gatekeeper extends ChannelInboundHandlerAdapter {
+        private final Lease lease;
+        private final InetAddress clientIp;
+        private final Consumer<SocketChannel> onConnected;
+
+        Gatekeeper(Lease lease, InetAddress clientIp, Consumer<SocketChannel> onConnected) {
+            this.lease = lease;
+            this.clientIp = clientIp;
+            this.onConnected = onConnected;
+        }
+
+        @Override
+        public boolean isSharable() {
+            return true;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            SocketChannel child = (SocketChannel) ctx.channel();
+            ctx.pipeline().remove(this);
+            InetAddress peer = child.remoteAddress().getAddress();
+            if (!peer.equals(clientIp) || lease.isReleased()) {
+                strayConnections.incrementAndGet();
+                log.warn("passive port {}: refused a data connection from {} (expected {})", lease.port, peer, clientIp);
+                SocketPipe.resetChannel(child);
+                return;
+            }
+            lease.release();
+            onConnected.accept(child);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.ferry.relay.frontend;
+
+import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.link.ConnectedAgents;
+import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public FTP listener of every tunnel: opened when a tunnel appears, closed when it goes.
+ * A port that cannot be opened is an error naming the port, retried at the next {@link #retryFailed()}.
+ */
+public final class FrontendListeners implements TunnelRegistry.Listener {
+    private static final Logger log = LoggerFactory.getLogger(FrontendListeners.class);
+
+    private final EventLoops loops;
+    private final InetAddress bind;
+    private final ConnectedAgents agents;
+    private final SessionServices services;
+    private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
+    private final Map<String, Tunnel> failed = new ConcurrentHashMap<>();
+
+    public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionServices services) {
+        this.loops = loops;
+        this.bind = bind;
+        this.agents = agents;
+        this.services = services;
+    }
+
+    @Override
+    public void added(Tunnel tunnel) {
+        open(tunnel);
+    }
+
+    @Override
+    public void removed(Tunnel tunnel) {
+        failed.remove(tunnel.name());
+        Channel ch = listeners.remove(tunnel.name());
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+            log.info("tunnel {}: stopped listening on {}", tunnel.name(), ch.localAddress());
+        }
+        agents.revoke(tunnel.name());
+    }
+
+    /** Tries again to open the ports that could not be opened before. */
+    public void retryFailed() {
+        failed.values().forEach(this::open);
+    }
+
+    /** The port a tunnel actually listens on (useful when it was registered as 0 in tests). */
+    public Optional<Integer> boundPort(String tunnelName) {
+        Channel ch = listeners.get(tunnelName);
+        return ch == null ? Optional.empty() : Optional.of(((InetSocketAddress) ch.localAddress()).getPort());
+    }
+
+    private void open(Tunnel tunnel) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.group())
+                .channel(loops.serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        accept(ch, tunnel);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Tunnel previous = failed.put(tunnel.name(), tunnel);
+            if (previous == null) {
+                log.error("tunnel {}: cannot listen on FTP port {} ({}:{}): {}; will keep trying",
+                        tunnel.name(), tunnel.ftpPort(), bind.getHostAddress(), tunnel.ftpPort(),
+                        bound.cause().getMessage());
+            }
+            return;
+        }
+        failed.remove(tunnel.name());
+        listeners.put(tunnel.name(), bound.channel());
+        log.info("tunnel {}: listening for FTP clients on {}", tunnel.name(), bound.channel().localAddress());
+    }
+
+    private void accept(SocketChannel client, Tunnel tunnel) {
+        Optional<dev.ferry.relay.link.ConnectedAgent> agent = agents.forTunnel(tunnel.name());
+        if (agent.isEmpty()) {
+            log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
+            client.eventLoop().execute(() -> Session.refuse(client,
+                    "421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected)."));
+            return;
+        }
+        Session session = new Session(client, tunnel, agent.get(), services);
+        client.eventLoop().execute(session::start);
+    }
+
+    public void closeAll() {
+        listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
+        listeners.clear();
+    }
+}

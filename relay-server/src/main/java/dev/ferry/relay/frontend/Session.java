@@ -1,0 +1,120 @@
+package dev.ferry.relay.frontend;
+
+import com.google.protobuf.ByteString;
+import dev.ferry.link.pipe.SocketPipe;
+import dev.ferry.proto.v1.OpenStream;
+import dev.ferry.proto.v1.RelayMessage;
+import dev.ferry.proto.v1.StreamKind;
+import dev.ferry.relay.data.PassiveLease;
+import dev.ferry.relay.gateway.FtpControlGateway;
+import dev.ferry.relay.gateway.PassiveEndpoints;
+import dev.ferry.relay.link.ConnectedAgent;
+import dev.ferry.relay.link.StreamIds;
+import dev.ferry.relay.tunnel.Tunnel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One FTP client's control connection and its data channels. The control connection goes to the
+ * agent through the gateway; each passive lease it hands out becomes a data stream when the client
+ * connects to it.
+ */
+public final class Session implements PassiveEndpoints {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final SocketChannel client;
+    private final Tunnel tunnel;
+    private final ConnectedAgent agent;
+    private final SessionServices services;
+    private final String id;
+    private PassiveLease lease;
+
+    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services) {
+        this.client = client;
+        this.tunnel = tunnel;
+        this.agent = agent;
+        this.services = services;
+        this.id = services.nextSessionId();
+    }
+
+    /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
+    void start() {
+        client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this));
+        client.closeFuture().addListener(f -> releaseLease());
+        ByteString streamId = services.streamIds().next();
+        services.pending().register(streamId, client, label("control"), this::controlFailed);
+        if (!agent.send(open(streamId, StreamKind.STREAM_KIND_CONTROL, 0))) {
+            services.pending().claim(streamId);
+            controlFailed("the agent's link just closed");
+            return;
+        }
+        log.debug("{}: client {} connected", label("control"), client.remoteAddress());
+    }
+
+    private void controlFailed(String reason) {
+        log.warn("{}: cannot reach the FTP server: {}", label("control"), reason);
+        refuse(client, "421 Service not available: the FTP server behind " + tunnel.name()
+                + " cannot be reached (" + oneLine(reason) + ").");
+    }
+
+    /** Answers a client with a final reply and closes its connection. */
+    static void refuse(SocketChannel channel, String reply) {
+        io.netty.channel.ChannelOutboundInvoker first = channel.pipeline().firstContext();
+        (first != null ? first : channel)
+                .writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("[\\r\\n]+", " ");
+    }
+
+    @Override
+    public OptionalInt lease(int upstreamPort) {
+        releaseLease();
+        InetAddress clientIp = client.remoteAddress().getAddress();
+        Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
+                data -> openDataStream(data, upstreamPort));
+        if (leased.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        lease = leased.get();
+        return OptionalInt.of(lease.port());
+    }
+
+    private void releaseLease() {
+        if (lease != null) {
+            lease.release();
+            lease = null;
+        }
+    }
+
+    private void openDataStream(SocketChannel data, int upstreamPort) {
+        ByteString streamId = services.streamIds().next();
+        String label = label("data " + StreamIds.shortForm(streamId));
+        services.pending().register(streamId, data, label, reason -> {
+            log.warn("{}: data connection to the FTP server's port {} failed: {}", label, upstreamPort, reason);
+            SocketPipe.resetChannel(data);
+        });
+        if (!agent.send(open(streamId, StreamKind.STREAM_KIND_DATA, upstreamPort))) {
+            services.pending().claim(streamId);
+            SocketPipe.resetChannel(data);
+        }
+    }
+
+    private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {
+        return RelayMessage.newBuilder().setOpenStream(OpenStream.newBuilder()
+                .setStreamId(streamId).setKind(kind).setUpstreamPort(port)).build();
+    }
+
+    private String label(String what) {
+        return "session " + id + " (" + tunnel.name() + ") " + what;
+    }
+}

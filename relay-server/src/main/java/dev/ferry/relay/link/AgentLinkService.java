@@ -1,0 +1,191 @@
+package dev.ferry.relay.link;
+
+import dev.ferry.link.pipe.SocketPipe;
+import dev.ferry.proto.v1.AgentLinkGrpc;
+import dev.ferry.proto.v1.AgentMessage;
+import dev.ferry.proto.v1.Frame;
+import dev.ferry.proto.v1.RelayMessage;
+import dev.ferry.proto.v1.Welcome;
+import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelRegistry;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The relay's end of the agent link: authenticates Control calls and attaches Pipe calls. */
+public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
+    private static final Logger log = LoggerFactory.getLogger(AgentLinkService.class);
+
+    private final TunnelRegistry tunnels;
+    private final ConnectedAgents agents;
+    private final PendingStreams pending;
+    private final ScheduledExecutorService timers;
+    private final Duration helloTimeout;
+    private final String publicAddress;
+
+    public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
+            ScheduledExecutorService timers, Duration helloTimeout, String publicAddress) {
+        this.tunnels = tunnels;
+        this.agents = agents;
+        this.pending = pending;
+        this.timers = timers;
+        this.helloTimeout = helloTimeout;
+        this.publicAddress = publicAddress;
+    }
+
+    @Override
+    public StreamObserver<AgentMessage> control(StreamObserver<RelayMessage> responses) {
+        return new ControlCall(responses, remoteAddress());
+    }
+
+    private static SocketAddress remoteAddress() {
+        return RemoteAddressInterceptor.REMOTE.get(Context.current());
+    }
+
+    /** One agent's Control call: hello first, then stream failures and pongs. */
+    private final class ControlCall implements StreamObserver<AgentMessage> {
+        private final StreamObserver<RelayMessage> responses;
+        private final SocketAddress remote;
+        private final ScheduledFuture<?> helloDeadline;
+        private ConnectedAgent agent;
+
+        ControlCall(StreamObserver<RelayMessage> responses, SocketAddress remote) {
+            this.responses = responses;
+            this.remote = remote;
+            this.helloDeadline = timers.schedule(() -> refuse(Status.DEADLINE_EXCEEDED
+                    .withDescription("no hello within " + helloTimeout.toSeconds() + " s")),
+                    helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public synchronized void onNext(AgentMessage message) {
+            if (agent == null) {
+                if (!message.hasHello()) {
+                    refuse(Status.INVALID_ARGUMENT.withDescription("the first message must be hello"));
+                    return;
+                }
+                helloDeadline.cancel(false);
+                Optional<Tunnel> tunnel = tunnels.authenticate(message.getHello().getToken());
+                if (tunnel.isEmpty()) {
+                    log.warn("agent from {} refused: invalid or revoked token", remote);
+                    refuse(Status.UNAUTHENTICATED.withDescription("invalid or revoked token"));
+                    return;
+                }
+                agent = new ConnectedAgent(tunnel.get(), responses, remote);
+                agent.send(RelayMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                        .setTunnelName(tunnel.get().name()).setPublicAddress(publicAddress)
+                        .setFtpPort(tunnel.get().ftpPort())).build());
+                agents.connect(agent);
+                return;
+            }
+            switch (message.getKindCase()) {
+                case STREAM_FAILED -> pending.fail(message.getStreamFailed().getStreamId(),
+                        message.getStreamFailed().getReason());
+                case PONG, LISTEN_STARTED, LISTEN_FAILED -> { }
+                default -> log.debug("tunnel {}: ignoring agent message {}", agent.tunnel().name(), message.getKindCase());
+            }
+        }
+
+        private void refuse(Status status) {
+            try {
+                responses.onError(status.asRuntimeException());
+            } catch (RuntimeException e) {
+                // already closed
+            }
+        }
+
+        @Override
+        public synchronized void onError(Throwable t) {
+            helloDeadline.cancel(false);
+            if (agent != null) {
+                agents.disconnect(agent);
+            }
+        }
+
+        @Override
+        public synchronized void onCompleted() {
+            helloDeadline.cancel(false);
+            if (agent != null) {
+                agents.disconnect(agent);
+                agent.close(Status.OK);
+            } else {
+                refuse(Status.INVALID_ARGUMENT.withDescription("the call ended before hello"));
+            }
+        }
+    }
+
+    @Override
+    public StreamObserver<Frame> pipe(StreamObserver<Frame> responses) {
+        ServerCallStreamObserver<Frame> outbound = (ServerCallStreamObserver<Frame>) responses;
+        outbound.disableAutoRequest();
+        PipeCall call = new PipeCall(outbound);
+        outbound.setOnReadyHandler(call::onReady);
+        outbound.request(1);
+        return call;
+    }
+
+    /** One Pipe call: the first frame names the stream; then frames go to its socket. */
+    private final class PipeCall implements StreamObserver<Frame> {
+        private final ServerCallStreamObserver<Frame> outbound;
+        private volatile SocketPipe socketPipe;
+
+        PipeCall(ServerCallStreamObserver<Frame> outbound) {
+            this.outbound = outbound;
+        }
+
+        void onReady() {
+            SocketPipe p = socketPipe;
+            if (p != null) {
+                p.onOutboundReady();
+            }
+        }
+
+        @Override
+        public void onNext(Frame frame) {
+            SocketPipe p = socketPipe;
+            if (p != null) {
+                p.onNext(frame);
+                return;
+            }
+            if (!frame.hasAttach()) {
+                outbound.onError(Status.INVALID_ARGUMENT.withDescription("the first frame must be attach").asRuntimeException());
+                return;
+            }
+            PendingStreams.Pending waiting = pending.claim(frame.getAttach().getStreamId());
+            if (waiting == null) {
+                outbound.onError(Status.NOT_FOUND.withDescription("no connection is waiting for this stream").asRuntimeException());
+                return;
+            }
+            SocketPipe joined = new SocketPipe(waiting.channel(), outbound, waiting.label());
+            socketPipe = joined;
+            joined.start();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            SocketPipe p = socketPipe;
+            if (p != null) {
+                p.onError(t);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            SocketPipe p = socketPipe;
+            if (p != null) {
+                p.onCompleted();
+            } else {
+                outbound.onCompleted();
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ferry.relay.link;
+
+import io.grpc.Status;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The live agent of each tunnel. A newer link for the same tunnel replaces the older one. */
+public final class ConnectedAgents {
+    private static final Logger log = LoggerFactory.getLogger(ConnectedAgents.class);
+    private final Map<String, ConnectedAgent> byTunnel = new ConcurrentHashMap<>();
+
+    public void connect(ConnectedAgent agent) {
+        ConnectedAgent previous = byTunnel.put(agent.tunnel().name(), agent);
+        log.info("tunnel {}: agent connected from {}", agent.tunnel().name(), agent.remote());
+        if (previous != null && previous != agent) {
+            log.info("tunnel {}: replacing the agent link from {}", agent.tunnel().name(), previous.remote());
+            previous.close(Status.ABORTED.withDescription("replaced by a newer link for tunnel " + agent.tunnel().name()));
+        }
+    }
+
+    public void disconnect(ConnectedAgent agent) {
+        agent.markClosed();
+        if (byTunnel.remove(agent.tunnel().name(), agent)) {
+            log.info("tunnel {}: agent from {} disconnected", agent.tunnel().name(), agent.remote());
+        }
+    }
+
+    public Optional<ConnectedAgent> forTunnel(String name) {
+        ConnectedAgent agent = byTunnel.get(name);
+        return agent == null || agent.isClosed() ? Optional.empty() : Optional.of(agent);
+    }
+
+    /** The tunnel was removed: its agent is told its token is no longer valid. */
+    public void revoke(String tunnelName) {
+        ConnectedAgent agent = byTunnel.remove(tunnelName);
+        if (agent != null) {
+            agent.close(Status.PERMISSION_DENIED.withDescription("tunnel " + tunnelName + " was removed from the relay"));
+        }
+    }
+
+    public void closeAll(Status status) {
+        byTunnel.values().forEach(a -> a.close(status));
+        byTunnel.clear();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ferry.relay.tunnel;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A registered tunnel: the domain users type, its dedicated public FTP port, and the SHA-256 of
+ * its agent token (the token itself is never stored).
+ */
+public record Tunnel(String name, int ftpPort, String tokenSha256) {
+    private static final Pattern NAME = Pattern.compile(
+            "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+
+    public Tunnel {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(tokenSha256, "tokenSha256");
+        validateName(name);
+        validatePort(ftpPort);
+        if (!HEX64.matcher(tokenSha256).matches()) {
+            throw new IllegalArgumentException("tunnel " + name + ": token hash must be 64 lower-case hex digits");
+        }
+    }
+
+    /** A tunnel name is a lower-case DNS name, e.g. {@code alice.ftp.example.net}. */
+    public static void validateName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("tunnel name '" + name
+                    + "' is not a lower-case domain name (letters, digits, '-' and '.', e.g. alice.ftp.example.net)");
+        }
+    }
+
+    public static void validatePort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("FTP port must be 1-65535, got " + port);
+        }
+    }
+}
