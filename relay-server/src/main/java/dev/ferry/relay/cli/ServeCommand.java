@@ -80,7 +80,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             relay = new RelayServer(config).start();
         } catch (RuntimeException e) {
-            System.err.println("ferry-relay: " + e.getMessage());
+            spec.commandLine().getErr().println("ferry-relay: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

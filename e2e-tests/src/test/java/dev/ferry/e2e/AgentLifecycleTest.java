@@ -1,0 +1,87 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.link.tls.CertificatePin;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a client and an agent see when the tunnel is not whole: offline agent, bad token, wrong pin. */
+class AgentLifecycleTest {
+    @TempDir
+    Path temp;
+
+    EmbeddedUpstream upstream;
+    Tunnel tunnel;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = EmbeddedUpstream.start("127.0.0.6", Files.createDirectories(temp.resolve("home")));
+        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        tunnel.close();
+        upstream.close();
+    }
+
+    private String greeting() throws Exception {
+        try (Socket s = new Socket(Tunnel.RELAY_HOST, tunnel.ftpPort)) {
+            s.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String line = in.readLine();
+            if (line != null && line.startsWith("421")) {
+                assertThat(in.readLine()).as("connection closed after 421").isNull();
+            }
+            return line;
+        }
+    }
+
+    @Test
+    void clientGets421WhileTheAgentIsOfflineAnd220OnceItIsUp() throws Exception {
+        assertThat(greeting()).startsWith("421 ").contains(Tunnel.NAME).contains("offline");
+        tunnel.startAgent(upstream.address());
+        assertThat(greeting()).startsWith("220");
+        tunnel.stopAgent();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> greeting().startsWith("421 "));
+    }
+
+    @Test
+    void clientGets421WhenTheAgentCannotReachTheFtpServer() throws Exception {
+        tunnel.startAgent(new java.net.InetSocketAddress("127.0.0.6", FreePorts.find("127.0.0.6")));
+        assertThat(greeting()).startsWith("421 ").contains("cannot be reached");
+    }
+
+    @Test
+    void aBadTokenEndsTheAgentWithARefusalNotARetryStorm() throws Exception {
+        Agent agent = new Agent(tunnel.agentConfig("ferry_not-a-real-token", tunnel.pin(), upstream.address()),
+                new SecureRandom());
+        LinkOutcome outcome = CompletableFuture.supplyAsync(agent::run).get(20, TimeUnit.SECONDS);
+        assertThat(outcome.kind()).isEqualTo(LinkOutcome.Kind.REFUSED);
+        assertThat(outcome.detail()).contains("invalid or revoked token");
+    }
+
+    @Test
+    void aRelayWhoseCertificateDoesNotMatchThePinIsRefused() throws Exception {
+        CertificatePin wrong = CertificatePin.parse("sha256:" + "ab".repeat(32));
+        Agent agent = new Agent(tunnel.agentConfig(tunnel.token, wrong, upstream.address()), new SecureRandom());
+        LinkOutcome outcome = CompletableFuture.supplyAsync(agent::run).get(20, TimeUnit.SECONDS);
+        assertThat(outcome.kind()).isEqualTo(LinkOutcome.Kind.WRONG_CERTIFICATE);
+        assertThat(outcome.detail()).contains("does not match --pin");
+    }
+}

@@ -1,0 +1,151 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
+import org.apache.commons.net.ftp.FTPReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A real FTP server behind a real relay and agent, driven by commons-net over real sockets. */
+class PassiveThroughRelayTest {
+    private static final long BIG = 64L << 20;
+
+    @TempDir
+    static Path temp;
+
+    static EmbeddedUpstream upstream;
+    static Tunnel tunnel;
+    static Path home;
+    static Path big;
+
+    @BeforeAll
+    static void start() throws Exception {
+        home = Files.createDirectories(temp.resolve("home"));
+        Files.writeString(home.resolve("hello.txt"), "hello through the relay\n");
+        big = Checksums.randomFile(temp.resolve("big.bin"), BIG, 42);
+        upstream = EmbeddedUpstream.start("127.0.0.6", home);
+        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(upstream.address());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (tunnel != null) {
+            tunnel.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private static FTPClient login(boolean epsv) throws Exception {
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
+        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        assertThat(ftp.getReplyCode()).isEqualTo(220);
+        assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
+        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        ftp.enterLocalPassiveMode();
+        ftp.setUseEPSVwithIPv4(epsv);
+        return ftp;
+    }
+
+    @ParameterizedTest(name = "epsv={0}")
+    @ValueSource(booleans = {false, true})
+    void listsUploadsAndDownloadsWithEqualChecksums(boolean epsv) throws Exception {
+        FTPClient ftp = login(epsv);
+        try {
+            FTPFile[] files = ftp.listFiles();
+            assertThat(files).extracting(FTPFile::getName).contains("hello.txt");
+
+            String name = "upload-" + epsv + ".bin";
+            try (InputStream in = Files.newInputStream(big)) {
+                assertThat(ftp.storeFile(name, in)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(home.resolve(name))).isEqualTo(Checksums.sha256(big));
+
+            Path back = temp.resolve("download-" + epsv + ".bin");
+            try (OutputStream out = Files.newOutputStream(back)) {
+                assertThat(ftp.retrieveFile(name, out)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(back)).isEqualTo(Checksums.sha256(big));
+        } finally {
+            ftp.logout();
+            ftp.disconnect();
+        }
+    }
+
+    @Test
+    void pasvReplyNamesTheRelaysPublicAddressAndAPortInTheRange() throws Exception {
+        FTPClient ftp = login(false);
+        try {
+            assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
+            Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
+            assertThat(m.find()).as(ftp.getReplyString()).isTrue();
+            assertThat(m.group(1) + "," + m.group(2) + "," + m.group(3) + "," + m.group(4)).isEqualTo("127,0,0,5");
+            int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+            assertThat(tunnel.passivePorts.contains(port)).as("port %d in %s", port, tunnel.passivePorts).isTrue();
+
+            assertThat(ftp.epsv()).isEqualTo(FTPReply.ENTERING_EPSV_MODE);
+            Matcher e = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(ftp.getReplyString());
+            assertThat(e.find()).as(ftp.getReplyString()).isTrue();
+            assertThat(tunnel.passivePorts.contains(Integer.parseInt(e.group(1)))).isTrue();
+        } finally {
+            ftp.disconnect();
+        }
+    }
+
+    @Test
+    void aConnectionToTheLeasedPortFromAnotherAddressGetsNothingAndDoesNotSpoilTheTransfer() throws Exception {
+        FTPClient ftp = login(false);
+        try {
+            assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
+            Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
+            assertThat(m.find()).isTrue();
+            int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+            long strayBefore = tunnel.relay.dataPorts().strayConnections();
+
+            // The intruder comes from 127.0.0.9, not the client's 127.0.0.1.
+            try (Socket intruder = new Socket()) {
+                intruder.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.9"), 0));
+                intruder.connect(new InetSocketAddress(Tunnel.RELAY_HOST, port), 5000);
+                intruder.setSoTimeout(5000);
+                int read;
+                try {
+                    read = intruder.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                assertThat(read).isEqualTo(-1);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> tunnel.relay.dataPorts().strayConnections() == strayBefore + 1);
+
+            // The real client still uses the same lease.
+            try (Socket data = new Socket(Tunnel.RELAY_HOST, port)) {
+                assertThat(ftp.sendCommand("RETR", "hello.txt")).isIn(125, 150);
+                String body = new String(data.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(body).isEqualTo("hello through the relay\n");
+            }
+            assertThat(ftp.getReply()).isEqualTo(226);
+        } finally {
+            ftp.disconnect();
+        }
+    }
+}

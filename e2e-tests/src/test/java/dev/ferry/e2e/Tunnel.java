@@ -1,0 +1,90 @@
+package dev.ferry.e2e;
+
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentConfig;
+import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.link.tls.CertificatePin;
+import dev.ferry.relay.RelayServer;
+import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.config.RelayConfig;
+import dev.ferry.relay.data.PortRange;
+import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.TunnelStore;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A whole Ferry tunnel in one JVM for tests: a relay bound to {@value #RELAY_HOST} (its public
+ * address too), one registered tunnel, and an agent for a given upstream FTP server, over TLS.
+ */
+final class Tunnel implements AutoCloseable {
+    static final String RELAY_HOST = "127.0.0.5";
+    static final String NAME = "test.ftp.example.net";
+
+    final RelayServer relay;
+    final int ftpPort;
+    final PortRange passivePorts;
+    final String token;
+    private Agent agent;
+    private CompletableFuture<LinkOutcome> agentRun;
+
+    private Tunnel(RelayServer relay, int ftpPort, PortRange passivePorts, String token) {
+        this.relay = relay;
+        this.ftpPort = ftpPort;
+        this.passivePorts = passivePorts;
+        this.token = token;
+    }
+
+    /** Starts a relay with one tunnel; no agent yet. */
+    static Tunnel startRelay(Path dataDir) throws Exception {
+        int ftpPort = FreePorts.find(RELAY_HOST);
+        int[] range = FreePorts.range(RELAY_HOST, 20);
+        String token = AgentToken.generate(new SecureRandom());
+        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token)));
+        PortRange passive = new PortRange(range[0], range[1]);
+        RelayConfig config = RelayConfig.defaults(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST), false)
+                .withBind(InetAddress.getByName(RELAY_HOST))
+                .withAgentListen(new HostPort("127.0.0.1", 0))
+                .withPassivePorts(passive)
+                .withEventLoopThreads(2);
+        RelayServer relay = new RelayServer(config).start();
+        return new Tunnel(relay, ftpPort, passive, token);
+    }
+
+    /** Starts the agent for {@code upstream} and waits until the relay has welcomed it. */
+    Tunnel startAgent(InetSocketAddress upstream) throws Exception {
+        agent = new Agent(agentConfig(token, pin(), upstream), new SecureRandom());
+        agentRun = CompletableFuture.supplyAsync(agent::run);
+        if (!agent.awaitLive(Duration.ofSeconds(15))) {
+            throw new IllegalStateException("agent did not come up: " + agentRun.getNow(null));
+        }
+        return this;
+    }
+
+    CertificatePin pin() {
+        return relay.certificate().orElseThrow().pin();
+    }
+
+    AgentConfig agentConfig(String token, CertificatePin pin, InetSocketAddress upstream) {
+        return new AgentConfig("127.0.0.1", relay.agentPort(), token, pin, false, upstream, 1);
+    }
+
+    void stopAgent() throws Exception {
+        if (agent != null) {
+            agent.close();
+            agentRun.get(10, TimeUnit.SECONDS);
+            agent = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopAgent();
+        relay.close();
+    }
+}

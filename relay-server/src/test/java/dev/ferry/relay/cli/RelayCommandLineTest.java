@@ -1,0 +1,106 @@
+package dev.ferry.relay.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class RelayCommandLineTest {
+    @TempDir
+    Path dataDir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = RelayMain.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void unknownFlagIsAUsageErrorNamingTheFlag() {
+        Run r = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--bogus");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--bogus");
+    }
+
+    @Test
+    void badValuesNameTheirFlag() {
+        Run range = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--passive-ports", "5000-4000");
+        assertThat(range.exit()).isEqualTo(2);
+        assertThat(range.err()).contains("--passive-ports");
+
+        Run address = run("serve", "--data-dir", dataDir.toString(), "--public-address", "ftp.example.net");
+        assertThat(address.exit()).isEqualTo(2);
+        assertThat(address.err()).contains("--public-address").contains("IPv4");
+
+        Run listen = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--agent-listen", "nowhere");
+        assertThat(listen.exit()).isEqualTo(2);
+        assertThat(listen.err()).contains("--agent-listen");
+
+        Run port = run("tunnel", "add", "a.example.net", "--ftp-port", "70000", "--data-dir", dataDir.toString());
+        assertThat(port.exit()).isEqualTo(2);
+        assertThat(port.err()).contains("--ftp-port");
+
+        Run name = run("tunnel", "add", "Not A Domain!", "--ftp-port", "2121", "--data-dir", dataDir.toString());
+        assertThat(name.exit()).isEqualTo(2);
+        assertThat(name.err()).contains("not a lower-case domain name");
+    }
+
+    @Test
+    void tunnelAddPrintsTheTokenOnceAndTheAgentCommandLastAndStoresOnlyAHash() throws Exception {
+        Run r = run("tunnel", "add", "alice.ftp.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        String last = lines.get(lines.size() - 1);
+        assertThat(last).startsWith("java -jar ferry-agent.jar --relay ").contains(" --token ferry_")
+                .containsPattern("--pin sha256:[0-9a-f]{64}");
+        String token = last.replaceAll(".*--token (\\S+).*", "$1");
+        String stored = Files.readString(dataDir.resolve("tunnels/alice.ftp.example.net.tunnel"));
+        assertThat(stored).doesNotContain(token).contains("tokenSha256=");
+
+        Run list = run("tunnel", "list", "--data-dir", dataDir.toString());
+        assertThat(list.out()).contains("alice.ftp.example.net").contains("2121").doesNotContain(token);
+    }
+
+    @Test
+    void aSecondTunnelOnTheSamePortIsRefusedNamingThePort() {
+        assertThat(run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString()).exit())
+                .isZero();
+        Run r = run("tunnel", "add", "b.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("2121").contains("a.example.net");
+    }
+
+    @Test
+    void removeOfAnUnknownTunnelFails() {
+        Run r = run("tunnel", "remove", "ghost.example.net", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("ghost.example.net");
+    }
+
+    @Test
+    void agentPortInUseIsAnErrorNamingThePort() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Run r = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--insecure",
+                    "--agent-listen", "127.0.0.1:" + busy.getLocalPort());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("port " + busy.getLocalPort() + " is already in use").contains("--agent-listen");
+        }
+    }
+}
