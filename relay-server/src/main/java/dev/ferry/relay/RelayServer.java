@@ -124,12 +124,21 @@ public final class RelayServer implements AutoCloseable {
                     config.publicAddress().getHostAddress(), config.passivePorts());
             return server;
         } catch (IOException e) {
-            if (e instanceof BindException || e.getCause() instanceof BindException) {
+            if (isAddressInUse(e)) {
                 throw new IllegalStateException("cannot listen for agents on " + config.agentListen()
                         + " (--agent-listen): port " + config.agentListen().port() + " is already in use", e);
             }
             throw new UncheckedIOException("cannot listen for agents on " + config.agentListen(), e);
         }
+    }
+
+    private static boolean isAddressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static SslContext serverTls(RelayCertificate cert) {
