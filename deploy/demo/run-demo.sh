@@ -25,12 +25,18 @@ if [[ -z ${FERRY_DEMO_DIR:-} ]]; then
   head -c 1048576 /dev/urandom > "$share/pub/one-mib.bin"
 fi
 
-relay_pid= agent_pid=
+relay_pid= agent_pid= tail_pid=
 stop() {
   trap - EXIT INT TERM
-  [[ -n $agent_pid ]] && kill "$agent_pid" 2>/dev/null || true
-  [[ -n $relay_pid ]] && kill "$relay_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
+  local pids="$agent_pid $relay_pid"
+  if [[ -n ${pids// /} ]]; then
+    kill $pids 2>/dev/null || true
+    ( sleep 8 & s=$!; trap 'kill $s; exit 0' TERM; wait $s; kill -9 $pids 2>/dev/null ) &
+    local killer=$!
+    wait $pids 2>/dev/null || true
+    kill "$killer" 2>/dev/null || true
+  fi
+  [[ -n $tail_pid ]] && kill "$tail_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap stop EXIT
@@ -44,7 +50,7 @@ for port in "$ftp_port" "$agent_port"; do
 done
 
 java -jar "$relay_jar" serve --data-dir "$work/relay" --public-address 127.0.0.1 --bind 127.0.0.1 \
-  --agent-listen "127.0.0.1:$agent_port" --passive-ports 40000-40099 2> >(sed 's/^/[relay] /' >&2) &
+  --agent-listen "127.0.0.1:$agent_port" --passive-ports 40000-40099 2>"$work/relay.log" &
 relay_pid=$!
 for _ in $(seq 1 100); do
   [[ -f $work/relay/relay.properties ]] && break
@@ -58,8 +64,10 @@ pin=$(sed -E 's/.*--pin ([^ ]+).*/\1/' <<<"$agent_cmd")
 
 live=$work/agent.log
 java -jar "$agent_jar" --relay "127.0.0.1:$agent_port" --token "$token" --pin "$pin" \
-  --serve-dir "$share" --serve-login demo:demo 2> >(tee "$live" | sed 's/^/[agent] /' >&2) &
+  --serve-dir "$share" --serve-login demo:demo 2>"$live" &
 agent_pid=$!
+tail -q -n +1 -F "$work/relay.log" "$live" 2>/dev/null >&2 &
+tail_pid=$!
 for _ in $(seq 1 200); do
   grep -q "is live at" "$live" 2>/dev/null && break
   kill -0 "$agent_pid" 2>/dev/null || { echo "ferry demo: the agent did not start" >&2; exit 1; }

@@ -110,11 +110,11 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         Agent agent = new Agent(config, new SecureRandom());
-        Thread main = Thread.currentThread();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             agent.close();
             try {
-                main.join(5000);
+                finished.await(5, java.util.concurrent.TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -131,6 +131,7 @@ public final class AgentMain implements Callable<Integer> {
             if (embedded != null) {
                 embedded.close();
             }
+            finished.countDown();
         }
     }
 
