@@ -1,0 +1,145 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.commons.net.PrintCommandListener;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * vsftpd from Debian, bound to 127.0.0.6:21 with its stock passive-mode settings (no pasv_address,
+ * no port range), behind a relay on 127.0.0.5: a client on 127.0.0.1 downloads and uploads in PASV
+ * and EPSV, and every 227 it sees names 127,0,0,5. Needs root and vsftpd ({@code deploy/ci/test.sh}
+ * installs it); it fails, never skips, without them.
+ */
+class VsftpdThroughRelayTest {
+    private static final Path VSFTPD = Path.of("/usr/sbin/vsftpd");
+
+    @TempDir
+    static Path temp;
+
+    static Process vsftpd;
+    static Tunnel tunnel;
+    static Path root;
+    static Path payload;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assertThat(Files.isExecutable(VSFTPD)).as("vsftpd is installed (run deploy/ci/test.sh as root)").isTrue();
+        assertThat(System.getProperty("user.name")).as("vsftpd on port 21 needs root").isEqualTo("root");
+        // vsftpd refuses a writable anonymous root: the root is root's, uploads go to incoming/.
+        root = Files.createDirectories(temp.resolve("ftproot"));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path incoming = Files.createDirectories(root.resolve("incoming"));
+        Files.setPosixFilePermissions(incoming, PosixFilePermissions.fromString("rwxrwxrwx"));
+        payload = Checksums.randomFile(root.resolve("payload.bin"), 32L << 20, 5);
+        Files.setPosixFilePermissions(payload, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createDirectories(Path.of("/var/run/vsftpd/empty"));
+        Path conf = temp.resolve("vsftpd.conf");
+        Files.writeString(conf, String.join("\n",
+                "listen=YES", "listen_ipv6=NO", "listen_address=127.0.0.6", "listen_port=21", "background=NO",
+                "anonymous_enable=YES", "local_enable=NO", "write_enable=YES", "anon_upload_enable=YES",
+                "anon_umask=022", "no_anon_password=YES", "anon_root=" + root,
+                "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO", "xferlog_enable=NO",
+                "dirmessage_enable=NO", "") );
+        vsftpd = new ProcessBuilder(VSFTPD.toString(), conf.toString()).redirectErrorStream(true)
+                .redirectOutput(temp.resolve("vsftpd.out").toFile()).start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (Socket s = new Socket("127.0.0.6", 21)) {
+                return true;
+            }
+        });
+        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")))
+                .startAgent(new java.net.InetSocketAddress("127.0.0.6", 21));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (tunnel != null) {
+            tunnel.close();
+        }
+        if (vsftpd != null) {
+            vsftpd.destroy();
+            if (!vsftpd.waitFor(5, TimeUnit.SECONDS)) {
+                vsftpd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "epsv={0}")
+    @ValueSource(booleans = {false, true})
+    void downloadsAndUploadsWithIdenticalChecksumsAndEvery227NamesTheRelay(boolean epsv) throws Exception {
+        List<String> replies = new ArrayList<>();
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.addProtocolCommandListener(new PrintCommandListener(new java.io.PrintWriter(new java.io.Writer() {
+            @Override
+            public void write(char[] b, int off, int len) {
+                replies.add(new String(b, off, len));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        }), true));
+        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        try {
+            assertThat(ftp.login("anonymous", "test@example.net")).as(ftp.getReplyString()).isTrue();
+            ftp.setFileType(FTP.BINARY_FILE_TYPE);
+            ftp.enterLocalPassiveMode();
+            ftp.setUseEPSVwithIPv4(epsv);
+
+            Path down = temp.resolve("down-" + epsv + ".bin");
+            try (OutputStream out = Files.newOutputStream(down)) {
+                assertThat(ftp.retrieveFile("payload.bin", out)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+
+            String name = "incoming/up-" + epsv + ".bin";
+            try (InputStream in = Files.newInputStream(payload)) {
+                assertThat(ftp.storeFile(name, in)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(root.resolve(name))).isEqualTo(Checksums.sha256(payload));
+            assertThat(ftp.listNames("incoming")).isNotEmpty();
+        } finally {
+            ftp.disconnect();
+        }
+        String transcript = String.join("", replies);
+        Matcher m = Pattern.compile("(?m)^227 .*$").matcher(transcript);
+        int seen = 0;
+        while (m.find()) {
+            seen++;
+            assertThat(m.group()).contains("(127,0,0,5,");
+        }
+        if (epsv) {
+            assertThat(seen).isZero();
+            assertThat(transcript).containsPattern("(?m)^229 .*\\(\\|\\|\\|\\d+\\|\\)");
+        } else {
+            assertThat(seen).isGreaterThanOrEqualTo(3);
+        }
+    }
+}
