@@ -3,6 +3,7 @@ package dev.ferry.agent;
 import dev.ferry.agent.link.AgentLinkClient;
 import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
@@ -53,8 +54,9 @@ public final class Agent implements AutoCloseable {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
         PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
         channel = buildChannel(trust);
+        ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30));
         AgentLinkClient client = new AgentLinkClient(channel, config.token(),
-                new UpstreamDialer(loops, config.upstream()), trust, () -> {
+                new UpstreamDialer(loops, config.upstream()), active, trust, () -> {
                     backoff.reset();
                     live.countDown();
                 });

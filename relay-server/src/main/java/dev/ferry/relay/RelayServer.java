@@ -3,11 +3,13 @@ package dev.ferry.relay;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
+import dev.ferry.relay.frontend.ActiveDialer;
 import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.SessionServices;
 import dev.ferry.relay.gateway.GatewayConfig;
 import dev.ferry.relay.link.AgentLinkService;
 import dev.ferry.relay.link.ConnectedAgents;
+import dev.ferry.relay.link.PendingListens;
 import dev.ferry.relay.link.PendingStreams;
 import dev.ferry.relay.link.RemoteAddressInterceptor;
 import dev.ferry.relay.link.StreamIds;
@@ -65,13 +67,15 @@ public final class RelayServer implements AutoCloseable {
             registry = new TunnelRegistry(store);
             agents = new ConnectedAgents();
             PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
+            PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
                     config.passiveLeaseTimeout(), random);
-            SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending,
-                    new StreamIds(random), dataPorts, new AtomicLong());
+            SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
+                    new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
+                    config.passiveLeaseTimeout(), new AtomicLong());
             frontends = new FrontendListeners(loops, config.bind(), agents, services);
             registry.addListener(frontends);
-            AgentLinkService service = new AgentLinkService(registry, agents, pending, loops.group(),
+            AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress());
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),

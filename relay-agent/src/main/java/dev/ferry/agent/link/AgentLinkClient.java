@@ -1,5 +1,6 @@
 package dev.ferry.agent.link;
 
+import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.proto.v1.AgentLinkGrpc;
@@ -26,6 +27,7 @@ public final class AgentLinkClient {
     private final AgentLinkGrpc.AgentLinkStub stub;
     private final String token;
     private final UpstreamDialer dialer;
+    private final ActiveListeners active;
     private final PinnedTrustManager trustManager;
     private final Runnable onLive;
 
@@ -33,8 +35,9 @@ public final class AgentLinkClient {
      * @param trustManager the pin checker the channel uses, or null for a plaintext link
      * @param onLive runs each time the relay welcomes this agent
      */
-    public AgentLinkClient(Channel channel, String token, UpstreamDialer dialer, PinnedTrustManager trustManager,
-            Runnable onLive) {
+    public AgentLinkClient(Channel channel, String token, UpstreamDialer dialer, ActiveListeners active,
+            PinnedTrustManager trustManager, Runnable onLive) {
+        this.active = active;
         this.stub = AgentLinkGrpc.newStub(channel);
         this.token = token;
         this.dialer = dialer;
@@ -82,6 +85,8 @@ public final class AgentLinkClient {
                 case OPEN_STREAM -> dialer.open(message.getOpenStream(), stub, reason -> send(AgentMessage.newBuilder()
                         .setStreamFailed(StreamFailed.newBuilder()
                                 .setStreamId(message.getOpenStream().getStreamId()).setReason(reason)).build()));
+                case START_LISTEN -> active.start(message.getStartListen(), stub, this::send);
+                case STOP_LISTEN -> active.stop(message.getStopListen().getStreamId());
                 case PING -> send(AgentMessage.newBuilder()
                         .setPong(Pong.newBuilder().setNonce(message.getPing().getNonce())).build());
                 case DRAIN -> log.info("relay asks to drain: {}", message.getDrain().getReason());

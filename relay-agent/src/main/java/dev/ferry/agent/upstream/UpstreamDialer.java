@@ -1,15 +1,9 @@
 package dev.ferry.agent.upstream;
 
-import dev.ferry.link.pipe.SocketPipe;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.proto.v1.AgentLinkGrpc;
-import dev.ferry.proto.v1.Attach;
-import dev.ferry.proto.v1.Frame;
 import dev.ferry.proto.v1.OpenStream;
 import dev.ferry.proto.v1.StreamKind;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -17,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
-import java.util.HexFormat;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +39,10 @@ public final class UpstreamDialer {
             return;
         }
         InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
-        String label = (request.getKind() == StreamKind.STREAM_KIND_DATA ? "data " : "control ")
-                + HexFormat.of().formatHex(request.getStreamId().substring(0, Math.min(4, request.getStreamId().size()))
-                        .toByteArray());
+        String label = PipeAttacher.label(request.getKind() == StreamKind.STREAM_KIND_DATA ? "data" : "control",
+                request.getStreamId());
         ChannelFuture connect = new Bootstrap()
-                .group(currentLoopOrAny())
+                .group(currentLoopOrAny(loops))
                 .channel(loops.socketChannelType())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -70,55 +62,19 @@ public final class UpstreamDialer {
         });
     }
 
-    private void attach(io.netty.channel.Channel socket, OpenStream request, AgentLinkGrpc.AgentLinkStub stub,
+    private static void attach(io.netty.channel.Channel socket, OpenStream request, AgentLinkGrpc.AgentLinkStub stub,
             String label) {
         socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
-        PipeResponses responses = new PipeResponses(socket, label);
-        StreamObserver<Frame> requests = stub.pipe(responses);
-        requests.onNext(Frame.newBuilder().setAttach(Attach.newBuilder().setStreamId(request.getStreamId())).build());
-        responses.pipe.start();
+        PipeAttacher.attach(socket, request.getStreamId(), stub, label);
     }
 
     /** The event loop this thread runs (a gRPC callback on the link's loop), so the socket shares it. */
-    private EventLoop currentLoopOrAny() {
+    static EventLoop currentLoopOrAny(EventLoops loops) {
         for (EventExecutor executor : loops.group()) {
             if (executor.inEventLoop()) {
                 return (EventLoop) executor;
             }
         }
         return loops.group().next();
-    }
-
-    private static final class PipeResponses implements ClientResponseObserver<Frame, Frame> {
-        private final io.netty.channel.Channel socket;
-        private final String label;
-        private SocketPipe pipe;
-
-        PipeResponses(io.netty.channel.Channel socket, String label) {
-            this.socket = socket;
-            this.label = label;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<Frame> requests) {
-            requests.disableAutoRequestWithInitial(0);
-            pipe = new SocketPipe(socket, requests, label);
-            requests.setOnReadyHandler(pipe::onOutboundReady);
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            pipe.onNext(frame);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            pipe.onError(t);
-        }
-
-        @Override
-        public void onCompleted() {
-            pipe.onCompleted();
-        }
     }
 }

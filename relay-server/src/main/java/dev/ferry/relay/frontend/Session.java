@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import dev.ferry.link.pipe.SocketPipe;
 import dev.ferry.proto.v1.OpenStream;
 import dev.ferry.proto.v1.RelayMessage;
+import dev.ferry.proto.v1.StartListen;
+import dev.ferry.proto.v1.StopListen;
 import dev.ferry.proto.v1.StreamKind;
 import dev.ferry.relay.data.PassiveLease;
 import dev.ferry.relay.gateway.FtpControlGateway;
@@ -15,6 +17,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -107,6 +110,38 @@ public final class Session implements PassiveEndpoints {
             services.pending().claim(streamId);
             SocketPipe.resetChannel(data);
         }
+    }
+
+    /**
+     * Active mode: asks the agent to listen beside the FTP server for the server's data connection,
+     * which the relay will join to a connection it dials to {@code clientTarget}. Completes with the
+     * address to put in the PORT/EPRT sent to the server, or exceptionally with a reason.
+     */
+    public java.util.concurrent.CompletableFuture<InetSocketAddress> prepareActive(InetSocketAddress clientTarget) {
+        ByteString streamId = services.streamIds().next();
+        String label = label("active data " + StreamIds.shortForm(streamId));
+        java.util.concurrent.CompletableFuture<InetSocketAddress> listening = services.listens().register(streamId);
+        services.pending().register(streamId, client.eventLoop(), label,
+                () -> services.activeDialer().dial(client.eventLoop(), clientTarget),
+                reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
+        boolean sent = agent.send(RelayMessage.newBuilder()
+                .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());
+        if (!sent) {
+            services.pending().claim(streamId);
+            listening.completeExceptionally(new IllegalStateException("the agent's link is closed"));
+        }
+        listening.whenComplete((at, e) -> {
+            if (e != null) {
+                services.pending().claim(streamId);
+            }
+        });
+        client.closeFuture().addListener(f -> {
+            if (services.pending().claim(streamId) != null) {
+                agent.send(RelayMessage.newBuilder()
+                        .setStopListen(StopListen.newBuilder().setStreamId(streamId)).build());
+            }
+        });
+        return listening.orTimeout(services.activeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {

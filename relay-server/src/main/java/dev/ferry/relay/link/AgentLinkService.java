@@ -28,12 +28,14 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
     private final TunnelRegistry tunnels;
     private final ConnectedAgents agents;
     private final PendingStreams pending;
+    private final PendingListens listens;
     private final ScheduledExecutorService timers;
     private final Duration helloTimeout;
     private final String publicAddress;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
-            ScheduledExecutorService timers, Duration helloTimeout, String publicAddress) {
+            PendingListens listens, ScheduledExecutorService timers, Duration helloTimeout, String publicAddress) {
+        this.listens = listens;
         this.tunnels = tunnels;
         this.agents = agents;
         this.pending = pending;
@@ -90,7 +92,11 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
             switch (message.getKindCase()) {
                 case STREAM_FAILED -> pending.fail(message.getStreamFailed().getStreamId(),
                         message.getStreamFailed().getReason());
-                case PONG, LISTEN_STARTED, LISTEN_FAILED -> { }
+                case LISTEN_STARTED -> listens.started(message.getListenStarted().getStreamId(),
+                        message.getListenStarted().getHost(), message.getListenStarted().getPort());
+                case LISTEN_FAILED -> listens.failed(message.getListenFailed().getStreamId(),
+                        message.getListenFailed().getReason());
+                case PONG -> { }
                 default -> log.debug("tunnel {}: ignoring agent message {}", agent.tunnel().name(), message.getKindCase());
             }
         }
@@ -165,9 +171,17 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
                 outbound.onError(Status.NOT_FOUND.withDescription("no connection is waiting for this stream").asRuntimeException());
                 return;
             }
-            SocketPipe joined = new SocketPipe(waiting.channel(), outbound, waiting.label());
-            socketPipe = joined;
-            joined.start();
+            waiting.relaySide().get().addListener((io.netty.channel.ChannelFuture f) -> {
+                if (!f.isSuccess()) {
+                    waiting.onFailure().accept(String.valueOf(f.cause().getMessage()));
+                    outbound.onError(Status.UNAVAILABLE.withDescription("relay could not connect to the client: "
+                            + f.cause().getMessage()).asRuntimeException());
+                    return;
+                }
+                SocketPipe joined = new SocketPipe(f.channel(), outbound, waiting.label());
+                socketPipe = joined;
+                joined.start();
+            });
         }
 
         @Override

@@ -2,20 +2,27 @@ package dev.ferry.relay.link;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Relay-side connections waiting for the agent to attach a Pipe call: each was announced to the
- * agent with OpenStream and ends in exactly one of attach, StreamFailed, or timeout.
+ * agent (OpenStream, or StartListen for active mode) and ends in exactly one of attach,
+ * failure, or timeout. The relay end of the connection is either already there (a client's
+ * control or passive data connection) or made when the Pipe attaches (active mode: the relay
+ * dials the client then).
  */
 public final class PendingStreams {
     /** A connection waiting for its Pipe. */
-    public record Pending(Channel channel, String label, Consumer<String> onFailure, ScheduledFuture<?> timeout) {
+    public record Pending(EventLoop loop, String label, Supplier<ChannelFuture> relaySide, Consumer<String> onFailure,
+            ScheduledFuture<?> timeout) {
     }
 
     private final Map<ByteString, Pending> pending = new ConcurrentHashMap<>();
@@ -25,18 +32,22 @@ public final class PendingStreams {
         this.timeout = timeout;
     }
 
-    /** Waits for {@code id}; if nothing attaches in time, {@code onFailure} runs on the channel's loop. */
+    /** Waits for {@code id} for an existing connection; if nothing attaches in time, {@code onFailure} runs. */
     public void register(ByteString id, Channel channel, String label, Consumer<String> onFailure) {
-        ScheduledFuture<?> timer = channel.eventLoop().schedule(
-                () -> fail(id, "the agent did not connect to the FTP server within " + timeout.toSeconds() + " s"),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        pending.put(id, new Pending(channel, label, onFailure, timer));
-        channel.closeFuture().addListener(f -> {
-            Pending p = pending.remove(id);
-            if (p != null) {
-                p.timeout().cancel(false);
-            }
-        });
+        register(id, channel.eventLoop(), label, channel::newSucceededFuture, onFailure, timeout);
+        channel.closeFuture().addListener(f -> claim(id));
+    }
+
+    /**
+     * Waits for {@code id}; when it attaches, {@code relaySide} makes the relay's end of it (e.g. dials
+     * the client). {@code onFailure} runs on {@code loop} if nothing attaches within {@code wait}.
+     */
+    public void register(ByteString id, EventLoop loop, String label, Supplier<ChannelFuture> relaySide,
+            Consumer<String> onFailure, Duration wait) {
+        ScheduledFuture<?> timer = loop.schedule(
+                () -> fail(id, "no connection through the agent within " + wait.toSeconds() + " s"),
+                wait.toMillis(), TimeUnit.MILLISECONDS);
+        pending.put(id, new Pending(loop, label, relaySide, onFailure, timer));
     }
 
     /** Claims the connection waiting for {@code id}, or null if none is (unknown, failed or timed out). */
@@ -52,7 +63,7 @@ public final class PendingStreams {
     public void fail(ByteString id, String reason) {
         Pending p = claim(id);
         if (p != null) {
-            p.channel().eventLoop().execute(() -> p.onFailure().accept(reason));
+            p.loop().execute(() -> p.onFailure().accept(reason));
         }
     }
 
