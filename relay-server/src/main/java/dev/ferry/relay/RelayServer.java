@@ -43,6 +43,8 @@ public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     /** The largest Pipe or Control message a peer may send. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    /** Concurrent calls one agent connection may hold: its Control call plus one Pipe per connection. */
+    public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
 
     private final RelayConfig config;
     private final SecureRandom random = new SecureRandom();
@@ -108,6 +110,11 @@ public final class RelayServer implements AutoCloseable {
                 .directExecutor()
                 .addService(ServerInterceptors.intercept(service, new RemoteAddressInterceptor()))
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .maxInboundMetadataSize(8 * 1024)
+                .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)
+                .maxRstFramesPerWindow(200, 10)
+                .maxConnectionIdle(2, TimeUnit.MINUTES)
+                .handshakeTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .flowControlWindow(1024 * 1024);
