@@ -42,16 +42,23 @@ final class Tunnel implements AutoCloseable {
 
     /** Starts a relay with one tunnel; no agent yet. */
     static Tunnel startRelay(Path dataDir) throws Exception {
+        return startRelay(dataDir, b -> b);
+    }
+
+    /** Starts a relay with one tunnel and settings adjusted by {@code settings}; no agent yet. */
+    static Tunnel startRelay(Path dataDir, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+            throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
         new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token)));
         PortRange passive = new PortRange(range[0], range[1]);
-        RelayConfig config = RelayConfig.defaults(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST), false)
-                .withBind(InetAddress.getByName(RELAY_HOST))
-                .withAgentListen(new HostPort("127.0.0.1", 0))
-                .withPassivePorts(passive)
-                .withEventLoopThreads(2);
+        RelayConfig config = settings.apply(RelayConfig.builder(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST))
+                .bind(InetAddress.getByName(RELAY_HOST))
+                .agentListen(new HostPort("127.0.0.1", 0))
+                .passivePorts(passive)
+                .eventLoopThreads(2))
+                .build();
         RelayServer relay = new RelayServer(config).start();
         return new Tunnel(relay, ftpPort, passive, token);
     }

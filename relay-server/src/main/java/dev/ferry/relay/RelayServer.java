@@ -5,6 +5,8 @@ import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
 import dev.ferry.relay.frontend.ActiveDialer;
 import dev.ferry.relay.frontend.FrontendListeners;
+import dev.ferry.relay.frontend.LoginFailures;
+import dev.ferry.relay.frontend.SessionCounter;
 import dev.ferry.relay.frontend.SessionServices;
 import dev.ferry.relay.gateway.GatewayConfig;
 import dev.ferry.relay.link.AgentLinkService;
@@ -74,7 +76,12 @@ public final class RelayServer implements AutoCloseable {
                     config.passiveLeaseTimeout(), random);
             SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
                     new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
-                    config.passiveLeaseTimeout(), new AtomicLong());
+                    config.passiveLeaseTimeout(), config.limits(),
+                    new SessionCounter(config.limits().sessionsPerIp(), config.limits().sessionsPerTunnel()),
+                    new LoginFailures(config.limits().loginFailuresBeforeDelay(),
+                            config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
+                            com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
+                    new AtomicLong());
             frontends = new FrontendListeners(loops, config.bind(), agents, services);
             registry.addListener(frontends);
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),

@@ -2,6 +2,7 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.config.Limits;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
@@ -62,17 +63,47 @@ final class ServeCommand implements Callable<Integer> {
             description = "Network threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int eventLoopThreads;
 
+    @Option(names = "--max-sessions-per-ip", paramLabel = "N", defaultValue = "20",
+            description = "Concurrent FTP sessions from one client IP (default: ${DEFAULT-VALUE}).")
+    int maxSessionsPerIp;
+
+    @Option(names = "--max-sessions-per-tunnel", paramLabel = "N", defaultValue = "1000",
+            description = "Concurrent FTP sessions to one tunnel (default: ${DEFAULT-VALUE}).")
+    int maxSessionsPerTunnel;
+
+    @Option(names = "--max-passive-per-ip", paramLabel = "N", defaultValue = "20",
+            description = "Passive ports leased to one client IP at once (default: ${DEFAULT-VALUE}).")
+    int maxPassivePerIp;
+
+    @Option(names = "--login-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Connect to successful login, or the session is closed (default: ${DEFAULT-VALUE}).")
+    int loginTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "600",
+            description = "Idle session (no commands, no transfer) closed after (default: ${DEFAULT-VALUE}).")
+    int idleTimeout;
+
+    @Option(names = "--max-login-failures", paramLabel = "N", defaultValue = "10",
+            description = "Failed logins from one IP to one tunnel before it is refused for a while (default: ${DEFAULT-VALUE}).")
+    int maxLoginFailures;
+
+    @Option(names = "--login-failure-window", paramLabel = "MINUTES", defaultValue = "15",
+            description = "How long failed logins are remembered and an IP stays refused (default: ${DEFAULT-VALUE}).")
+    int loginFailureWindow;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
         try {
-            config = RelayConfig.defaults(dataDir, publicAddress, insecure)
-                    .withBind(bind).withAgentListen(agentListen).withPassivePorts(passivePorts)
-                    .withEventLoopThreads(eventLoopThreads)
-                    .withPassiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout));
-            if (tlsCert != null || tlsKey != null) {
-                config = config.withTls(tlsCert, tlsKey);
-            }
+            config = RelayConfig.builder(dataDir, publicAddress)
+                    .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
+                    .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey)
+                    .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
+                    .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
+                            Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
+                            Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
+                            Duration.ofMinutes(loginFailureWindow)))
+                    .build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

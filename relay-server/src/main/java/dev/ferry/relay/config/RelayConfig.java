@@ -29,7 +29,8 @@ public record RelayConfig(
         Duration streamOpenTimeout,
         Duration passiveLeaseTimeout,
         Duration agentHelloTimeout,
-        Duration tunnelPollInterval) {
+        Duration tunnelPollInterval,
+        Limits limits) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(40000, 40999);
@@ -40,6 +41,7 @@ public record RelayConfig(
         Objects.requireNonNull(bind, "--bind");
         Objects.requireNonNull(agentListen, "--agent-listen");
         Objects.requireNonNull(passivePorts, "--passive-ports");
+        Objects.requireNonNull(limits, "limits");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -74,44 +76,92 @@ public record RelayConfig(
         }
     }
 
-    /** A config with the defaults for everything but the three things a relay must be told. */
-    public static RelayConfig defaults(Path dataDir, Inet4Address publicAddress, boolean insecure) {
-        try {
-            return new RelayConfig(dataDir, publicAddress, InetAddress.getByName("0.0.0.0"),
-                    new HostPort("0.0.0.0", DEFAULT_AGENT_PORT), DEFAULT_PASSIVE_PORTS, null, null, insecure, 0,
-                    Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1));
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
+    public static Builder builder(Path dataDir, Inet4Address publicAddress) {
+        return new Builder(dataDir, publicAddress);
+    }
+
+    /** Collects settings; {@link #build()} validates them all at once. Starts from the defaults. */
+    public static final class Builder {
+        private final Path dataDir;
+        private final Inet4Address publicAddress;
+        private InetAddress bind;
+        private HostPort agentListen = new HostPort("0.0.0.0", DEFAULT_AGENT_PORT);
+        private PortRange passivePorts = DEFAULT_PASSIVE_PORTS;
+        private Path tlsCert;
+        private Path tlsKey;
+        private boolean insecure;
+        private int eventLoopThreads;
+        private Duration streamOpenTimeout = Duration.ofSeconds(10);
+        private Duration passiveLeaseTimeout = Duration.ofSeconds(30);
+        private Duration agentHelloTimeout = Duration.ofSeconds(10);
+        private Duration tunnelPollInterval = Duration.ofSeconds(1);
+        private Limits limits = Limits.DEFAULTS;
+
+        private Builder(Path dataDir, Inet4Address publicAddress) {
+            this.dataDir = dataDir;
+            this.publicAddress = publicAddress;
+            try {
+                this.bind = InetAddress.getByName("0.0.0.0");
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
         }
-    }
 
-    public RelayConfig withBind(InetAddress newBind) {
-        return new RelayConfig(dataDir, publicAddress, newBind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
-                eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval);
-    }
+        public Builder bind(InetAddress value) {
+            this.bind = value;
+            return this;
+        }
 
-    public RelayConfig withAgentListen(HostPort newAgentListen) {
-        return new RelayConfig(dataDir, publicAddress, bind, newAgentListen, passivePorts, tlsCert, tlsKey, insecure,
-                eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval);
-    }
+        public Builder agentListen(HostPort value) {
+            this.agentListen = value;
+            return this;
+        }
 
-    public RelayConfig withPassivePorts(PortRange newRange) {
-        return new RelayConfig(dataDir, publicAddress, bind, agentListen, newRange, tlsCert, tlsKey, insecure,
-                eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval);
-    }
+        public Builder passivePorts(PortRange value) {
+            this.passivePorts = value;
+            return this;
+        }
 
-    public RelayConfig withTls(Path cert, Path key) {
-        return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, cert, key, insecure,
-                eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval);
-    }
+        public Builder tls(Path cert, Path key) {
+            this.tlsCert = cert;
+            this.tlsKey = key;
+            return this;
+        }
 
-    public RelayConfig withEventLoopThreads(int threads) {
-        return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
-                threads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval);
-    }
+        public Builder insecure(boolean value) {
+            this.insecure = value;
+            return this;
+        }
 
-    public RelayConfig withPassiveLeaseTimeout(Duration timeout) {
-        return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
-                eventLoopThreads, streamOpenTimeout, timeout, agentHelloTimeout, tunnelPollInterval);
+        public Builder eventLoopThreads(int value) {
+            this.eventLoopThreads = value;
+            return this;
+        }
+
+        public Builder streamOpenTimeout(Duration value) {
+            this.streamOpenTimeout = value;
+            return this;
+        }
+
+        public Builder passiveLeaseTimeout(Duration value) {
+            this.passiveLeaseTimeout = value;
+            return this;
+        }
+
+        public Builder agentHelloTimeout(Duration value) {
+            this.agentHelloTimeout = value;
+            return this;
+        }
+
+        public Builder limits(Limits value) {
+            this.limits = value;
+            return this;
+        }
+
+        public RelayConfig build() {
+            return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
+                    eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
+                    limits);
+        }
     }
 }

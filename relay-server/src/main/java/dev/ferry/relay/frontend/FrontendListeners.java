@@ -102,6 +102,20 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                     "421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected)."));
             return;
         }
+        InetAddress ip = client.remoteAddress().getAddress();
+        if (services.loginFailures().blocked(ip, tunnel.name())) {
+            log.warn("tunnel {}: refused client {}: too many failed logins", tunnel.name(), ip.getHostAddress());
+            client.eventLoop().execute(() -> Session.refuse(client,
+                    "421 Too many failed logins from your address; try again later."));
+            return;
+        }
+        String over = services.sessions().tryOpen(ip, tunnel.name());
+        if (over != null) {
+            log.warn("tunnel {}: refused client {}: {}", tunnel.name(), ip.getHostAddress(), over);
+            client.eventLoop().execute(() -> Session.refuse(client, "421 Service not available: " + over + "."));
+            return;
+        }
+        client.closeFuture().addListener(f -> services.sessions().close(ip, tunnel.name()));
         Session session = new Session(client, tunnel, agent.get(), services);
         client.eventLoop().execute(session::start);
     }

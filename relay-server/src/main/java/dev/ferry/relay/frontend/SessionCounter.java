@@ -1,0 +1,40 @@
+package dev.ferry.relay.frontend;
+
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Concurrent sessions per client IP and per tunnel, with the caps from {@link dev.ferry.relay.config.Limits}. */
+public final class SessionCounter {
+    private final int perIp;
+    private final int perTunnel;
+    private final Map<InetAddress, Integer> byIp = new ConcurrentHashMap<>();
+    private final Map<String, Integer> byTunnel = new ConcurrentHashMap<>();
+
+    public SessionCounter(int perIp, int perTunnel) {
+        this.perIp = perIp;
+        this.perTunnel = perTunnel;
+    }
+
+    /** Why a new session may not start, or null if it may (and is then counted). */
+    public synchronized String tryOpen(InetAddress ip, String tunnel) {
+        if (byIp.getOrDefault(ip, 0) >= perIp) {
+            return "too many connections from your address (" + perIp + ")";
+        }
+        if (byTunnel.getOrDefault(tunnel, 0) >= perTunnel) {
+            return "too many connections to " + tunnel + " (" + perTunnel + ")";
+        }
+        byIp.merge(ip, 1, Integer::sum);
+        byTunnel.merge(tunnel, 1, Integer::sum);
+        return null;
+    }
+
+    public synchronized void close(InetAddress ip, String tunnel) {
+        byIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+        byTunnel.computeIfPresent(tunnel, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    public synchronized int sessions(String tunnel) {
+        return byTunnel.getOrDefault(tunnel, 0);
+    }
+}
