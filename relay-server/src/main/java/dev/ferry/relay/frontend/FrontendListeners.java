@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -117,7 +118,27 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         }
         client.closeFuture().addListener(f -> services.sessions().close(ip, tunnel.name()));
         Session session = new Session(client, tunnel, agent.get(), services);
-        client.eventLoop().execute(session::start);
+        EventLoop target = agent.get().loop().orElse(client.eventLoop());
+        if (target == client.eventLoop()) {
+            client.eventLoop().execute(session::start);
+            return;
+        }
+        // Serve the session on the agent connection's event loop: no thread hop between socket and stream.
+        client.eventLoop().execute(() -> client.deregister().addListener(d -> {
+            if (!d.isSuccess()) {
+                client.close();
+                return;
+            }
+            target.register(client).addListener(r -> {
+                if (r.isSuccess()) {
+                    session.start();
+                } else {
+                    log.warn("tunnel {}: cannot move client {} to the agent's event loop: {}", tunnel.name(),
+                            client.remoteAddress(), r.cause().toString());
+                    client.close();
+                }
+            });
+        }));
     }
 
     public void closeAll() {

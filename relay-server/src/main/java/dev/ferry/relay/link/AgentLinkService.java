@@ -12,10 +12,12 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -29,24 +31,34 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
     private final ConnectedAgents agents;
     private final PendingStreams pending;
     private final PendingListens listens;
-    private final ScheduledExecutorService timers;
+    private final EventLoopGroup loops;
     private final Duration helloTimeout;
     private final String publicAddress;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
-            PendingListens listens, ScheduledExecutorService timers, Duration helloTimeout, String publicAddress) {
+            PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress) {
         this.listens = listens;
         this.tunnels = tunnels;
         this.agents = agents;
         this.pending = pending;
-        this.timers = timers;
+        this.loops = loops;
         this.helloTimeout = helloTimeout;
         this.publicAddress = publicAddress;
     }
 
     @Override
     public StreamObserver<AgentMessage> control(StreamObserver<RelayMessage> responses) {
-        return new ControlCall(responses, remoteAddress());
+        return new ControlCall(responses, remoteAddress(), currentLoop());
+    }
+
+    /** The event loop running this call's transport (calls run on it: the server uses a direct executor). */
+    private EventLoop currentLoop() {
+        for (EventExecutor e : loops) {
+            if (e.inEventLoop()) {
+                return (EventLoop) e;
+            }
+        }
+        return null;
     }
 
     private static SocketAddress remoteAddress() {
@@ -58,12 +70,14 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
         private final StreamObserver<RelayMessage> responses;
         private final SocketAddress remote;
         private final ScheduledFuture<?> helloDeadline;
+        private final EventLoop loop;
         private ConnectedAgent agent;
 
-        ControlCall(StreamObserver<RelayMessage> responses, SocketAddress remote) {
+        ControlCall(StreamObserver<RelayMessage> responses, SocketAddress remote, EventLoop loop) {
             this.responses = responses;
             this.remote = remote;
-            this.helloDeadline = timers.schedule(() -> refuse(Status.DEADLINE_EXCEEDED
+            this.loop = loop;
+            this.helloDeadline = loops.schedule(() -> refuse(Status.DEADLINE_EXCEEDED
                     .withDescription("no hello within " + helloTimeout.toSeconds() + " s")),
                     helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -82,7 +96,7 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
                     refuse(Status.UNAUTHENTICATED.withDescription("invalid or revoked token"));
                     return;
                 }
-                agent = new ConnectedAgent(tunnel.get(), responses, remote);
+                agent = new ConnectedAgent(tunnel.get(), responses, remote, loop);
                 agent.send(RelayMessage.newBuilder().setWelcome(Welcome.newBuilder()
                         .setTunnelName(tunnel.get().name()).setPublicAddress(publicAddress)
                         .setFtpPort(tunnel.get().ftpPort())).build());

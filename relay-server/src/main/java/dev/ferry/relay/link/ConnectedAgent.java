@@ -4,19 +4,32 @@ import dev.ferry.proto.v1.RelayMessage;
 import dev.ferry.relay.tunnel.Tunnel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoop;
 import java.net.SocketAddress;
+import java.util.Optional;
 
 /** One authenticated agent: its tunnel and the sending side of its Control call. */
 public final class ConnectedAgent {
     private final Tunnel tunnel;
     private final StreamObserver<RelayMessage> control;
     private final SocketAddress remote;
+    private final EventLoop loop;
     private boolean closed;
 
-    public ConnectedAgent(Tunnel tunnel, StreamObserver<RelayMessage> control, SocketAddress remote) {
+    /** @param loop the event loop of the agent's HTTP/2 connection, or null if unknown */
+    public ConnectedAgent(Tunnel tunnel, StreamObserver<RelayMessage> control, SocketAddress remote, EventLoop loop) {
         this.tunnel = tunnel;
         this.control = control;
         this.remote = remote;
+        this.loop = loop;
+    }
+
+    /**
+     * The event loop of the agent's connection: sockets whose bytes travel on it are served on it
+     * too, so a byte goes from socket to stream without a thread hop.
+     */
+    public Optional<EventLoop> loop() {
+        return Optional.ofNullable(loop);
     }
 
     public Tunnel tunnel() {
