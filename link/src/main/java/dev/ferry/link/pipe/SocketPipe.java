@@ -9,6 +9,7 @@ import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,6 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<Frame> {
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
+    /** Socket reads (and so Data frames) grow up to this size while a transfer keeps them full. */
+    public static final int MAX_READ = 256 * 1024;
+    private static final int MIN_READ = 512;
+    private static final int INITIAL_READ = 16 * 1024;
 
     private final Channel channel;
     private final CallStreamObserver<Frame> outbound;
@@ -67,6 +72,8 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
             }
             channel.config().setAutoRead(false);
             channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            channel.config().setRecvByteBufAllocator(
+                    new AdaptiveRecvByteBufAllocator(MIN_READ, INITIAL_READ, MAX_READ));
             channel.pipeline().addLast(this);
             started = true;
             outbound.request(1);
@@ -90,14 +97,19 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         ByteBuf buf = (ByteBuf) msg;
         try {
             if (buf.isReadable()) {
-                outbound.onNext(Frame.newBuilder().setData(toByteString(buf)).build());
+                // gRPC serialises the message inside onNext, so the frame may borrow the buffer's
+                // memory until onNext returns: one copy fewer (retries, which would keep it, are off).
+                outbound.onNext(Frame.newBuilder().setData(borrow(buf)).build());
             }
         } finally {
             buf.release();
         }
     }
 
-    private static ByteString toByteString(ByteBuf buf) {
+    private static ByteString borrow(ByteBuf buf) {
+        if (buf.nioBufferCount() == 1) {
+            return UnsafeByteOperations.unsafeWrap(buf.nioBuffer());
+        }
         byte[] bytes = new byte[buf.readableBytes()];
         buf.readBytes(bytes);
         return UnsafeByteOperations.unsafeWrap(bytes);

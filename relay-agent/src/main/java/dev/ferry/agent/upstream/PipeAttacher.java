@@ -18,7 +18,7 @@ final class PipeAttacher {
 
     static void attach(Channel socket, ByteString streamId, AgentLinkGrpc.AgentLinkStub stub, String label) {
         PipeResponses responses = new PipeResponses(socket, label);
-        StreamObserver<Frame> requests = stub.pipe(responses);
+        StreamObserver<Frame> requests = stub.withOnReadyThreshold(SocketPipe.MAX_READ).pipe(responses);
         requests.onNext(Frame.newBuilder().setAttach(Attach.newBuilder().setStreamId(streamId)).build());
         responses.pipe.start();
     }

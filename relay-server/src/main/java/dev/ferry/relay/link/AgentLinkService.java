@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 /** The relay's end of the agent link: authenticates Control calls and attaches Pipe calls. */
 public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
     private static final Logger log = LoggerFactory.getLogger(AgentLinkService.class);
+    /** A Pipe counts as ready while less than this is queued: room for one full socket read. */
+    private static final int ON_READY_THRESHOLD = dev.ferry.link.pipe.SocketPipe.MAX_READ;
 
     private final TunnelRegistry tunnels;
     private final ConnectedAgents agents;
@@ -147,6 +149,7 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
     public StreamObserver<Frame> pipe(StreamObserver<Frame> responses) {
         ServerCallStreamObserver<Frame> outbound = (ServerCallStreamObserver<Frame>) responses;
         outbound.disableAutoRequest();
+        outbound.setOnReadyThreshold(ON_READY_THRESHOLD);
         PipeCall call = new PipeCall(outbound);
         outbound.setOnReadyHandler(call::onReady);
         outbound.request(1);
