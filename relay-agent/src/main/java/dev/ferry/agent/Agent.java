@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
                 .keepAliveTime(20, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
-                .maxInboundMessageSize(4 * 1024 * 1024)
+                .maxInboundMessageSize(dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES)
                 .flowControlWindow(1024 * 1024)
                 .disableRetry();
         if (trust == null) {

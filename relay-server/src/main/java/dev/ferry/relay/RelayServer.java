@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     /** The largest Pipe or Control message a peer may send. */
-    public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_MESSAGE_BYTES = dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES;
     /** Concurrent calls one agent connection may hold: its Control call plus one Pipe per connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
 
@@ -115,7 +115,7 @@ public final class RelayServer implements AutoCloseable {
                 .workerEventLoopGroup(loops.group())
                 .channelType(loops.serverChannelType())
                 .directExecutor()
-                .addService(ServerInterceptors.intercept(service, new RemoteAddressInterceptor()))
+                .addService(ServerInterceptors.intercept(service.definition(), new RemoteAddressInterceptor()))
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .maxInboundMetadataSize(8 * 1024)
                 .maxConcurrentCallsPerConnection(MAX_STREAMS_PER_CONNECTION)

@@ -1,10 +1,5 @@
 package dev.ferry.link.pipe;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
-import dev.ferry.proto.v1.Abort;
-import dev.ferry.proto.v1.Fin;
-import dev.ferry.proto.v1.Frame;
 import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBuf;
@@ -27,11 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Socket to call: reads are manual ({@code autoRead=false}); the next read is issued only
  * while the call is ready. Call to socket: one message is requested at a time, and the next only
- * while the channel is writable. A FIN from either side travels as a {@link Fin} frame and
- * becomes a FIN on the other; a reset or failure travels as an {@link Abort} frame and becomes an
+ * while the channel is writable. A FIN from either side travels as a {@link PipeFrame.Fin} frame and
+ * becomes a FIN on the other; a reset or failure travels as an {@link PipeFrame.Abort} frame and becomes an
  * RST. Every method runs on the channel's event loop; calls from other threads hop onto it.
  */
-public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<Frame> {
+public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<PipeFrame> {
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
     /** Socket reads (and so Data frames) grow up to this size while a transfer keeps them full. */
     public static final int MAX_READ = 256 * 1024;
@@ -39,7 +34,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     private static final int INITIAL_READ = 16 * 1024;
 
     private final Channel channel;
-    private final CallStreamObserver<Frame> outbound;
+    private final CallStreamObserver<PipeFrame> outbound;
     private final String label;
 
     private ChannelHandlerContext ctx;
@@ -56,7 +51,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
      *     messages to this observer
      * @param label names the connection in log lines (session id, tunnel, kind)
      */
-    public SocketPipe(Channel channel, CallStreamObserver<Frame> outbound, String label) {
+    public SocketPipe(Channel channel, CallStreamObserver<PipeFrame> outbound, String label) {
         this.channel = channel;
         this.outbound = outbound;
         this.label = label;
@@ -97,22 +92,13 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         ByteBuf buf = (ByteBuf) msg;
         try {
             if (buf.isReadable()) {
-                // gRPC serialises the message inside onNext, so the frame may borrow the buffer's
-                // memory until onNext returns: one copy fewer (retries, which would keep it, are off).
-                outbound.onNext(Frame.newBuilder().setData(borrow(buf)).build());
+                // gRPC serialises the message inside onNext, so the frame may borrow the buffer
+                // until onNext returns (retries, which would keep it, are off on the agent's channel).
+                outbound.onNext(new PipeFrame.Data(buf));
             }
         } finally {
             buf.release();
         }
-    }
-
-    private static ByteString borrow(ByteBuf buf) {
-        if (buf.nioBufferCount() == 1) {
-            return UnsafeByteOperations.unsafeWrap(buf.nioBuffer());
-        }
-        byte[] bytes = new byte[buf.readableBytes()];
-        buf.readBytes(bytes);
-        return UnsafeByteOperations.unsafeWrap(bytes);
     }
 
     @Override
@@ -146,7 +132,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         if (evt instanceof ChannelInputShutdownEvent) {
             if (!done && !finSent) {
                 finSent = true;
-                outbound.onNext(Frame.newBuilder().setFin(Fin.getDefaultInstance()).build());
+                outbound.onNext(PipeFrame.FIN);
                 finishIfBothClosed();
             }
             return;
@@ -172,21 +158,21 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     // ---- call -> socket ----
 
     @Override
-    public void onNext(Frame frame) {
+    public void onNext(PipeFrame frame) {
         runOnLoop(() -> receive(frame));
     }
 
-    private void receive(Frame frame) {
+    private void receive(PipeFrame frame) {
         if (done) {
+            if (frame instanceof PipeFrame.Data data) {
+                data.bytes().release();
+            }
             return;
         }
-        switch (frame.getKindCase()) {
-            case DATA -> {
-                ByteBuf buf = Unpooled.wrappedBuffer(frame.getData().asReadOnlyByteBuffer());
-                ctx.writeAndFlush(buf, ctx.voidPromise());
-                requestIfWritable();
-            }
-            case FIN -> {
+        if (frame instanceof PipeFrame.Data data) {
+            ctx.writeAndFlush(data.bytes(), ctx.voidPromise());
+            requestIfWritable();
+        } else if (frame instanceof PipeFrame.Fin) {
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
@@ -196,9 +182,10 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                     }
                 });
                 outbound.request(1);
-            }
-            case ABORT -> reset("peer aborted: " + frame.getAbort().getReason());
-            default -> reset("unexpected frame " + frame.getKindCase());
+        } else if (frame instanceof PipeFrame.Abort abort) {
+            reset("peer aborted: " + abort.reason());
+        } else {
+            reset("unexpected frame " + frame);
         }
     }
 
@@ -256,7 +243,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         }
         done = true;
         try {
-            outbound.onNext(Frame.newBuilder().setAbort(Abort.newBuilder().setReason(reason)).build());
+            outbound.onNext(new PipeFrame.Abort(reason));
             outbound.onCompleted();
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());

@@ -3,7 +3,12 @@ package dev.ferry.relay.link;
 import dev.ferry.link.pipe.SocketPipe;
 import dev.ferry.proto.v1.AgentLinkGrpc;
 import dev.ferry.proto.v1.AgentMessage;
-import dev.ferry.proto.v1.Frame;
+import dev.ferry.link.LinkLimits;
+import dev.ferry.link.pipe.PipeFrame;
+import dev.ferry.link.pipe.PipeFrameMarshaller;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import io.netty.buffer.ByteBufAllocator;
 import dev.ferry.proto.v1.RelayMessage;
 import dev.ferry.proto.v1.Welcome;
 import dev.ferry.relay.tunnel.Tunnel;
@@ -24,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The relay's end of the agent link: authenticates Control calls and attaches Pipe calls. */
-public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
+public final class AgentLinkService {
     private static final Logger log = LoggerFactory.getLogger(AgentLinkService.class);
     /** A Pipe counts as ready while less than this is queued: room for one full socket read. */
     private static final int ON_READY_THRESHOLD = dev.ferry.link.pipe.SocketPipe.MAX_READ;
@@ -48,8 +53,16 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
         this.publicAddress = publicAddress;
     }
 
-    @Override
-    public StreamObserver<AgentMessage> control(StreamObserver<RelayMessage> responses) {
+    /** The AgentLink service: generated code for Control, the zero-copy marshaller for Pipe. */
+    public ServerServiceDefinition definition() {
+        PipeFrameMarshaller marshaller = new PipeFrameMarshaller(ByteBufAllocator.DEFAULT, LinkLimits.MAX_MESSAGE_BYTES);
+        return ServerServiceDefinition.builder(AgentLinkGrpc.SERVICE_NAME)
+                .addMethod(AgentLinkGrpc.getControlMethod(), ServerCalls.asyncBidiStreamingCall(this::control))
+                .addMethod(PipeFrameMarshaller.pipeMethod(marshaller), ServerCalls.asyncBidiStreamingCall(this::pipe))
+                .build();
+    }
+
+    StreamObserver<AgentMessage> control(StreamObserver<RelayMessage> responses) {
         return new ControlCall(responses, remoteAddress(), currentLoop());
     }
 
@@ -145,9 +158,8 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
         }
     }
 
-    @Override
-    public StreamObserver<Frame> pipe(StreamObserver<Frame> responses) {
-        ServerCallStreamObserver<Frame> outbound = (ServerCallStreamObserver<Frame>) responses;
+    StreamObserver<PipeFrame> pipe(StreamObserver<PipeFrame> responses) {
+        ServerCallStreamObserver<PipeFrame> outbound = (ServerCallStreamObserver<PipeFrame>) responses;
         outbound.disableAutoRequest();
         outbound.setOnReadyThreshold(ON_READY_THRESHOLD);
         PipeCall call = new PipeCall(outbound);
@@ -157,11 +169,11 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
     }
 
     /** One Pipe call: the first frame names the stream; then frames go to its socket. */
-    private final class PipeCall implements StreamObserver<Frame> {
-        private final ServerCallStreamObserver<Frame> outbound;
+    private final class PipeCall implements StreamObserver<PipeFrame> {
+        private final ServerCallStreamObserver<PipeFrame> outbound;
         private volatile SocketPipe socketPipe;
 
-        PipeCall(ServerCallStreamObserver<Frame> outbound) {
+        PipeCall(ServerCallStreamObserver<PipeFrame> outbound) {
             this.outbound = outbound;
         }
 
@@ -173,17 +185,20 @@ public final class AgentLinkService extends AgentLinkGrpc.AgentLinkImplBase {
         }
 
         @Override
-        public void onNext(Frame frame) {
+        public void onNext(PipeFrame frame) {
             SocketPipe p = socketPipe;
             if (p != null) {
                 p.onNext(frame);
                 return;
             }
-            if (!frame.hasAttach()) {
+            if (!(frame instanceof PipeFrame.Attach attach)) {
+                if (frame instanceof PipeFrame.Data data) {
+                    data.bytes().release();
+                }
                 outbound.onError(Status.INVALID_ARGUMENT.withDescription("the first frame must be attach").asRuntimeException());
                 return;
             }
-            PendingStreams.Pending waiting = pending.claim(frame.getAttach().getStreamId());
+            PendingStreams.Pending waiting = pending.claim(attach.streamId());
             if (waiting == null) {
                 outbound.onError(Status.NOT_FOUND.withDescription("no connection is waiting for this stream").asRuntimeException());
                 return;
