@@ -73,7 +73,7 @@ public final class RelayServer implements AutoCloseable {
             PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
             PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
-                    config.passiveLeaseTimeout(), random);
+                    config.passiveLeaseTimeout(), config.limits().leasesPerIp(), random);
             SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
                     new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
                     config.passiveLeaseTimeout(), config.limits(),

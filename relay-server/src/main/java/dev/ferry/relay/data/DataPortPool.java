@@ -40,10 +40,13 @@ public final class DataPortPool {
     private final Duration acceptTimeout;
     private final RandomGenerator random;
     private final Set<Integer> leased = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<InetAddress, Integer> leasesByIp = new ConcurrentHashMap<>();
+    private final int leasesPerIp;
     private final AtomicLong strayConnections = new AtomicLong();
 
     public DataPortPool(PortRange range, InetAddress bind, Class<? extends ServerChannel> serverChannelType,
-            Duration acceptTimeout, RandomGenerator random) {
+            Duration acceptTimeout, int leasesPerIp, RandomGenerator random) {
+        this.leasesPerIp = leasesPerIp;
         this.range = range;
         this.bind = bind;
         this.serverChannelType = serverChannelType;
@@ -58,6 +61,19 @@ public final class DataPortPool {
      * @param onConnected gets the client's data connection (auto-read off), on {@code loop}
      */
     public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, Consumer<SocketChannel> onConnected) {
+        if (leasesByIp.merge(clientIp, 1, Integer::sum) > leasesPerIp) {
+            leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
+            log.warn("passive lease refused to {}: already holds {}", clientIp.getHostAddress(), leasesPerIp);
+            return Optional.empty();
+        }
+        Optional<PassiveLease> lease = leaseFor(clientIp, loop, onConnected);
+        if (lease.isEmpty()) {
+            leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
+        }
+        return lease;
+    }
+
+    private Optional<PassiveLease> leaseFor(InetAddress clientIp, EventLoop loop, Consumer<SocketChannel> onConnected) {
         for (int attempt = 0; attempt < RANDOM_TRIES + range.size(); attempt++) {
             int port = attempt < RANDOM_TRIES
                     ? range.low() + random.nextInt(range.size())
@@ -77,7 +93,7 @@ public final class DataPortPool {
 
     private Optional<PassiveLease> tryBind(int port, InetAddress clientIp, EventLoop loop,
             Consumer<SocketChannel> onConnected) {
-        Lease lease = new Lease(port);
+        Lease lease = new Lease(port, clientIp);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loop, loop)
                 .channel(serverChannelType)
@@ -117,12 +133,14 @@ public final class DataPortPool {
 
     private final class Lease implements PassiveLease {
         private final int port;
+        private final InetAddress clientIp;
         private final AtomicBoolean released = new AtomicBoolean();
         private volatile Channel listener;
         private volatile ScheduledFuture<?> expiry;
 
-        Lease(int port) {
+        Lease(int port, InetAddress clientIp) {
             this.port = port;
+            this.clientIp = clientIp;
         }
 
         @Override
@@ -133,6 +151,7 @@ public final class DataPortPool {
         @Override
         public void release() {
             if (released.compareAndSet(false, true)) {
+                leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
                 ScheduledFuture<?> e = expiry;
                 if (e != null) {
                     e.cancel(false);

@@ -9,7 +9,11 @@ import dev.ferry.proto.v1.StopListen;
 import dev.ferry.proto.v1.StreamKind;
 import dev.ferry.relay.data.PassiveLease;
 import dev.ferry.relay.gateway.FtpControlGateway;
-import dev.ferry.relay.gateway.PassiveEndpoints;
+import dev.ferry.relay.gateway.DataEndpoints;
+import dev.ferry.relay.gateway.SessionEvents;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import dev.ferry.relay.link.ConnectedAgent;
 import dev.ferry.relay.link.StreamIds;
 import dev.ferry.relay.tunnel.Tunnel;
@@ -29,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * agent through the gateway; each passive lease it hands out becomes a data stream when the client
  * connects to it.
  */
-public final class Session implements PassiveEndpoints {
+public final class Session implements DataEndpoints, SessionEvents {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final SocketChannel client;
@@ -38,6 +42,11 @@ public final class Session implements PassiveEndpoints {
     private final SessionServices services;
     private final String id;
     private PassiveLease lease;
+    private boolean loggedIn;
+    private long lastCommandNanos = System.nanoTime();
+    private int openDataConnections;
+    private ScheduledFuture<?> loginDeadline;
+    private ScheduledFuture<?> idleCheck;
 
     Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services) {
         this.client = client;
@@ -49,8 +58,20 @@ public final class Session implements PassiveEndpoints {
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
-        client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this));
-        client.closeFuture().addListener(f -> releaseLease());
+        client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this, this,
+                client.remoteAddress().getAddress()));
+        Duration login = services.limits().loginTimeout();
+        loginDeadline = client.eventLoop().schedule(() -> {
+            log.info("{}: no login within {} s, closing", label("control"), login.toSeconds());
+            refuse(client, "421 Login timeout: no successful login within " + login.toSeconds() + " s.");
+        }, login.toMillis(), TimeUnit.MILLISECONDS);
+        long every = Math.max(1000, Math.min(30_000, services.limits().idleTimeout().toMillis() / 4));
+        idleCheck = client.eventLoop().scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
+        client.closeFuture().addListener(f -> {
+            releaseLease();
+            loginDeadline.cancel(false);
+            idleCheck.cancel(false);
+        });
         ByteString streamId = services.streamIds().next();
         services.pending().register(streamId, client, label("control"), this::controlFailed);
         if (!agent.send(open(streamId, StreamKind.STREAM_KIND_CONTROL, 0))) {
@@ -59,6 +80,38 @@ public final class Session implements PassiveEndpoints {
             return;
         }
         log.debug("{}: client {} connected", label("control"), client.remoteAddress());
+    }
+
+    private void checkIdle() {
+        Duration idle = services.limits().idleTimeout();
+        if (openDataConnections == 0 && System.nanoTime() - lastCommandNanos > idle.toNanos()) {
+            log.info("{}: idle for {} s, closing", label("control"), idle.toSeconds());
+            refuse(client, "421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
+        }
+    }
+
+    @Override
+    public void commandReceived() {
+        lastCommandNanos = System.nanoTime();
+    }
+
+    @Override
+    public void loginSucceeded() {
+        loggedIn = true;
+        loginDeadline.cancel(false);
+        services.loginFailures().succeeded(client.remoteAddress().getAddress(), tunnel.name());
+    }
+
+    @Override
+    public Duration loginFailed() {
+        InetAddress ip = client.remoteAddress().getAddress();
+        Duration delay = services.loginFailures().failed(ip, tunnel.name());
+        if (services.loginFailures().blocked(ip, tunnel.name())) {
+            log.warn("{}: too many failed logins from {}, closing", label("control"), ip.getHostAddress());
+            client.eventLoop().schedule(() -> refuse(client, "421 Too many failed logins from your address; try again later."),
+                    delay.toMillis() + 10, TimeUnit.MILLISECONDS);
+        }
+        return delay;
     }
 
     private void controlFailed(String reason) {
@@ -100,6 +153,11 @@ public final class Session implements PassiveEndpoints {
     }
 
     private void openDataStream(SocketChannel data, int upstreamPort) {
+        openDataConnections++;
+        data.closeFuture().addListener(f -> client.eventLoop().execute(() -> {
+            openDataConnections--;
+            lastCommandNanos = System.nanoTime();
+        }));
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
         services.pending().register(streamId, data, label, reason -> {

@@ -1,0 +1,46 @@
+package dev.ferry.relay.gateway;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A client command line as the most lenient server reads it: Telnet IAC sequences skipped, leading
+ * spaces ignored, verb case-insensitive, CR LF or bare LF at the end.
+ *
+ * @param kind what the gateway does with it
+ * @param argument the text after the verb, without the line end (IAC sequences removed)
+ */
+public record FtpCommand(CommandKind kind, String verb, String argument) {
+    private static final int IAC = 0xff;
+
+    /** Classifies one complete line (with or without its line end). */
+    public static FtpCommand parse(byte[] line) {
+        String text = withoutTelnet(line).strip();
+        int space = text.indexOf(' ');
+        String verb = space < 0 ? text : text.substring(0, space);
+        String argument = space < 0 ? "" : text.substring(space + 1).strip();
+        return new FtpCommand(CommandKind.ofVerb(verb), verb, argument);
+    }
+
+    /** The line's characters with Telnet commands (IAC x, IAC WILL/WONT/DO/DONT opt, IAC IAC) removed. */
+    static String withoutTelnet(byte[] line) {
+        byte[] out = new byte[line.length];
+        int n = 0;
+        for (int i = 0; i < line.length; i++) {
+            int b = line[i] & 0xff;
+            if (b == IAC && i + 1 < line.length) {
+                int cmd = line[++i] & 0xff;
+                if (cmd == IAC) {
+                    out[n++] = (byte) IAC;
+                } else if (cmd >= 251 && cmd <= 254) {
+                    i++; // WILL, WONT, DO, DONT carry an option byte
+                }
+                continue;
+            }
+            if (b == IAC) {
+                continue;
+            }
+            out[n++] = (byte) b;
+        }
+        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
+    }
+}
