@@ -1,0 +1,113 @@
+package dev.ferry.relay.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** A gateway in an EmbeddedChannel, with recording endpoints: client and server sides as strings. */
+final class GatewayHarness implements DataEndpoints, SessionEvents {
+    static final String CLIENT_IP = "198.51.100.10";
+    static final String PUBLIC_IP = "203.0.113.7";
+
+    final List<Integer> leasedFor = new ArrayList<>();
+    final List<InetSocketAddress> activeFor = new ArrayList<>();
+    final EmbeddedChannel channel;
+    int nextPort = 40001;
+    boolean noPorts;
+    InetSocketAddress agentListen = new InetSocketAddress("192.0.2.10", 50000);
+    int logins;
+    int failures;
+    Duration failureDelay = Duration.ZERO;
+
+    GatewayHarness() {
+        this(GatewayConfig.DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    GatewayHarness(int maxLine) {
+        try {
+            channel = new EmbeddedChannel(new FtpControlGateway(
+                    new GatewayConfig((Inet4Address) InetAddress.getByName(PUBLIC_IP), maxLine), this, this,
+                    InetAddress.getByName(CLIENT_IP)));
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public OptionalInt lease(int upstreamPort) {
+        leasedFor.add(upstreamPort);
+        return noPorts ? OptionalInt.empty() : OptionalInt.of(nextPort++);
+    }
+
+    @Override
+    public CompletionStage<InetSocketAddress> prepareActive(InetSocketAddress client) {
+        activeFor.add(client);
+        return CompletableFuture.completedFuture(agentListen);
+    }
+
+    @Override
+    public void loginSucceeded() {
+        logins++;
+    }
+
+    @Override
+    public Duration loginFailed() {
+        failures++;
+        return failureDelay;
+    }
+
+    /** The client sends {@code text}; returns what reaches the server. */
+    String client(String text) {
+        return client(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    String client(byte[] bytes) {
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes));
+        channel.runPendingTasks();
+        return drainInbound();
+    }
+
+    String drainInbound() {
+        StringBuilder out = new StringBuilder();
+        for (Object m; (m = channel.readInbound()) != null; ) {
+            ByteBuf b = (ByteBuf) m;
+            out.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        return out.toString();
+    }
+
+    /** The server sends {@code text}; returns what reaches the client (local replies included). */
+    String server(String text) {
+        channel.writeOutbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+        channel.runPendingTasks();
+        return drainOutbound();
+    }
+
+    /** What reached the client without the server sending anything (local replies). */
+    String drainOutbound() {
+        channel.runPendingTasks();
+        StringBuilder out = new StringBuilder();
+        for (Object m; (m = channel.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) m;
+            out.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+        return out.toString();
+    }
+
+    /** Closes the channel and reports whether anything was left unread. */
+    boolean finish() {
+        return channel.finishAndReleaseAll();
+    }
+}
