@@ -79,7 +79,7 @@ public final class ActiveListeners {
                         SocketChannel child = (SocketChannel) ctx.channel();
                         ctx.pipeline().remove(this);
                         Channel listener = listening.remove(id);
-                        if (listener == null || !child.remoteAddress().getAddress().equals(upstream.getAddress())) {
+                        if (listener == null || !fromUpstream(child.remoteAddress().getAddress())) {
                             log.warn("{}: refused a connection from {}", label, child.remoteAddress());
                             SocketPipe.resetChannel(child);
                             return;
@@ -105,6 +105,12 @@ public final class ActiveListeners {
             reply.accept(AgentMessage.newBuilder().setListenStarted(ListenStarted.newBuilder().setStreamId(id)
                     .setHost(at.getAddress().getHostAddress()).setPort(at.getPort())).build());
         });
+    }
+
+    /** The server's host, or (for a server on loopback) any loopback address it may connect from. */
+    private boolean fromUpstream(InetAddress peer) {
+        InetAddress server = upstream.getAddress();
+        return peer.equals(server) || (server.isLoopbackAddress() && peer.isLoopbackAddress());
     }
 
     /** Stops listening for {@code id}, if still listening. */

@@ -177,16 +177,23 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
         // Everything the client sends after this waits until the agent is listening.
         holding = true;
-        endpoints.prepareActive(target).whenComplete((agent, failure) -> ctx.executor().execute(() -> {
+        endpoints.prepareActive(target).whenComplete((agent, error) -> ctx.executor().execute(() -> {
+            Throwable failure = error;
             if (!ctx.channel().isOpen()) {
                 return;
             }
-            if (failure != null) {
-                log.warn("gateway: active mode for {} failed: {}", target, failure.toString());
+            String rewritten = null;
+            try {
+                rewritten = failure == null ? ActiveCommands.rewrite(command.kind(), agent) : null;
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            if (rewritten == null) {
+                log.warn("gateway: active mode for {} failed: {}", target, String.valueOf(failure));
                 expectLocal("425 Can't open data connection: the relay could not prepare active mode.\r\n");
             } else {
                 expected.add(new Expected(command.kind(), null));
-                forward(Unpooled.copiedBuffer(ActiveCommands.rewrite(command.kind(), agent), StandardCharsets.US_ASCII));
+                forward(Unpooled.copiedBuffer(rewritten, StandardCharsets.US_ASCII));
             }
             resume();
         }));

@@ -1,7 +1,9 @@
 package dev.ferry.relay.link;
 
 import com.google.protobuf.ByteString;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +21,17 @@ public final class PendingListens {
 
     public void started(ByteString id, String host, int port) {
         CompletableFuture<InetSocketAddress> f = pending.get(id);
-        if (f != null) {
-            f.complete(InetSocketAddress.createUnresolved(host, port));
+        if (f == null) {
+            return;
+        }
+        if (!host.matches("[0-9.]+|[0-9a-fA-F:]+") || port < 1 || port > 65535) {
+            f.completeExceptionally(new IllegalArgumentException("agent listens at an invalid address " + host + ":" + port));
+            return;
+        }
+        try {
+            f.complete(new InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (UnknownHostException e) {
+            f.completeExceptionally(e);
         }
     }
 

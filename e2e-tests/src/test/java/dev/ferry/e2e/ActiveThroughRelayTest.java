@@ -1,0 +1,97 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Active mode (PORT from commons-net, EPRT from curl) through the relay: the server connects to the agent. */
+class ActiveThroughRelayTest {
+    @TempDir
+    static Path temp;
+
+    static EmbeddedUpstream upstream;
+    static Tunnel tunnel;
+    static Path home;
+    static Path payload;
+
+    @BeforeAll
+    static void start() throws Exception {
+        home = Files.createDirectories(temp.resolve("home"));
+        payload = Checksums.randomFile(home.resolve("payload.bin"), 16L << 20, 11);
+        upstream = EmbeddedUpstream.start("127.0.0.6", home);
+        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(upstream.address());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (tunnel != null) {
+            tunnel.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void commonsNetInActiveModeListsUploadsAndDownloads() throws Exception {
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        try {
+            assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
+            ftp.setFileType(FTP.BINARY_FILE_TYPE);
+            ftp.enterLocalActiveMode();
+            FTPFile[] files = ftp.listFiles();
+            assertThat(ftp.getReplyCode()).as(ftp.getReplyString()).isEqualTo(226);
+            assertThat(files).extracting(FTPFile::getName).contains("payload.bin");
+
+            try (InputStream in = Files.newInputStream(payload)) {
+                assertThat(ftp.storeFile("active-up.bin", in)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(home.resolve("active-up.bin"))).isEqualTo(Checksums.sha256(payload));
+            Path down = temp.resolve("active-down.bin");
+            try (OutputStream out = Files.newOutputStream(down)) {
+                assertThat(ftp.retrieveFile("payload.bin", out)).as(ftp.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+        } finally {
+            ftp.disconnect();
+        }
+    }
+
+    @Test
+    void curlWithEprtDownloads() throws Exception {
+        Path down = temp.resolve("curl-active.bin");
+        CurlThroughRelayTest.Process.Result r = CurlThroughRelayTest.Process.run(60, List.of("curl", "-sS", "-v",
+                "--ftp-port", "127.0.0.1", "-o", down.toString(), "ftp://" + EmbeddedUpstream.USER + ":"
+                        + EmbeddedUpstream.PASSWORD + "@" + Tunnel.RELAY_HOST + ":" + tunnel.ftpPort + "/payload.bin"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("> EPRT |1|127.0.0.1|");
+        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+    }
+
+    @Test
+    void aPortNamingAnotherHostIsRefusedByTheRelay() throws Exception {
+        FTPClient ftp = new FTPClient();
+        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        try {
+            assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
+            assertThat(ftp.sendCommand("PORT 127,0,0,9,200,10")).isEqualTo(501);
+            assertThat(ftp.sendCommand("PORT 127,0,0,1,0,25")).isEqualTo(504);
+            assertThat(ftp.sendCommand("NOOP")).isEqualTo(200);
+        } finally {
+            ftp.disconnect();
+        }
+    }
+}
