@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what Ferry's tests need on Debian, idempotently. As root it installs packages; as
+# another user it only says what is missing (unit tests still run; the lab tests then fail loudly).
+#
+# The three FTP servers conflict as Debian packages, so vsftpd is installed and proftpd and
+# pure-ftpd are unpacked (dpkg -x) under /opt/ferry-lab, with the libraries proftpd needs.
+set -euo pipefail
+
+packages=(curl lftp socat iproute2 iptables procps python3 vsftpd openssh-server openssh-client)
+proftpd_libs=(libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3)
+lab=/opt/ferry-lab
+
+missing=()
+for p in "${packages[@]}" "${proftpd_libs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+unpacked=()
+[[ -x $lab/proftpd/usr/sbin/proftpd ]] || unpacked+=(proftpd-core)
+[[ -x $lab/pure-ftpd/usr/sbin/pure-ftpd ]] || unpacked+=(pure-ftpd)
+
+if [[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 ]]; then
+  echo "test dependencies: all present"
+  exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test dependencies: not root, not installing. Missing: ${missing[*]} ${unpacked[*]}" >&2
+  echo "  (run deploy/ci/install-test-deps.sh as root; the NAT lab and vsftpd tests need them)" >&2
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "test dependencies: installing ${missing[*]} ${unpacked[*]}"
+apt-get update -qq
+if [[ ${#missing[@]} -gt 0 ]]; then
+  # policy-rc.d keeps package scripts from starting services (vsftpd on port 21, sshd) on this host.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+work=$(mktemp -d)
+for pkg in "${unpacked[@]}"; do
+  (cd "$work" && apt-get download -qq "$pkg" >/dev/null 2>&1)
+  dir=$lab/${pkg%-core}
+  mkdir -p "$dir"
+  dpkg -x "$work"/"${pkg}"_*.deb "$dir"
+done
+rm -rf "$work"
+# vsftpd's anonymous login needs the ftp user and its home.
+id ftp >/dev/null 2>&1 || useradd --system --home-dir /srv/ftp --shell /usr/sbin/nologin ftp
+mkdir -p /srv/ftp /var/run/vsftpd/empty
+echo "test dependencies: done"
