@@ -33,6 +33,8 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +59,7 @@ public final class RelayServer implements AutoCloseable {
     private ConnectedAgents agents;
     private DataPortPool dataPorts;
     private ScheduledFuture<?> poller;
+    private ScheduledExecutorService tunnelPoller;
     private RelayCertificate certificate;
 
     public RelayServer(RelayConfig config) {
@@ -91,7 +94,13 @@ public final class RelayServer implements AutoCloseable {
                     config.insecure(), certificate);
             registry.reload();
             long poll = config.tunnelPollInterval().toMillis();
-            poller = loops.group().scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+            // Not on an event loop: opening and closing listeners waits for binds, which must not block a loop.
+            tunnelPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ferry-tunnel-poller");
+                t.setDaemon(true);
+                return t;
+            });
+            poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -195,6 +204,9 @@ public final class RelayServer implements AutoCloseable {
     public void close() {
         if (poller != null) {
             poller.cancel(false);
+        }
+        if (tunnelPoller != null) {
+            tunnelPoller.shutdownNow();
         }
         if (agents != null) {
             agents.closeAll(Status.UNAVAILABLE.withDescription("relay shutting down"));

@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""The NAT lab matrix: real FTP servers behind a real NAT, published through a Ferry relay, driven
+by real clients from the "internet" side.
+
+Run it with the lab up (natlab.sh up) and as root:
+  matrix.py --relay-jar J --agent-jar J --commons-net-classpath J [--work DIR] [--size-mib N]
+
+It starts vsftpd, proftpd and pure-ftpd (stock passive settings) and one Ferry agent per server in
+the lan namespace (plus an agent with its embedded server), the relay in the relay namespace, runs
+curl, lftp, Python's ftplib and commons-net in the client namespace in PASV, EPSV and active mode,
+prints the matrix and exits 1 if any cell failed. It stops everything it started, even on failure.
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = "/opt/ferry-lab"
+RELAY_IP = "198.51.100.1"
+AGENT_PORT = 7835
+PUBLIC_227 = "(198,51,100,1,"
+USER, PASSWORD = "ferry", "ferry-lab-pw"
+HOME = "/srv/ferry-lab/home"
+ANON = "/srv/ftp"
+EMBEDDED = "/srv/ferry-lab/embedded"
+MODES = ["pasv", "epsv", "active"]
+OPS = ["login-anon", "login-user", "list", "nlst", "retr-100m", "stor-100m", "rest", "mirror-get", "mirror-put",
+       "two-at-once", "reply-address"]
+# name, upstream port on the lan host, public port on the relay
+SERVERS = [("vsftpd", 2121, 2121), ("proftpd", 2122, 2122), ("pure-ftpd", 2123, 2123), ("embedded", 0, 2124)]
+CLIENTS = ["curl", "lftp", "ftplib", "commons-net"]
+
+processes = []
+
+
+def log(msg):
+    print(f"[matrix {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def ns(name, *cmd):
+    return ["ip", "netns", "exec", f"ferry-{name}", *cmd]
+
+
+def start(name, cmd, logfile):
+    out = open(logfile, "wb")
+    p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    processes.append((name, p))
+    return p
+
+
+def stop_all():
+    for name, p in reversed(processes):
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.time() + 10
+    for name, p in reversed(processes):
+        try:
+            p.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    processes.clear()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------ fixtures
+
+def fixtures(work, size_mib):
+    try:
+        pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "--home-dir", HOME, "--shell", "/bin/bash", USER], check=True)
+    subprocess.run(["chpasswd"], input=f"{USER}:{PASSWORD}\n".encode(), check=True)
+    if os.path.exists(HOME):
+        shutil.rmtree(HOME)
+    os.makedirs(HOME)
+    shutil.chown(HOME, USER, USER)
+    big = os.path.join(work, "big.bin")
+    if not os.path.exists(big) or os.path.getsize(big) != size_mib << 20:
+        with open(big, "wb") as f:
+            for _ in range(size_mib):
+                f.write(os.urandom(1 << 20))
+    tree = os.path.join(work, "tree")
+    if not os.path.exists(tree):
+        for i in range(200):
+            d = os.path.join(tree, f"d{i % 10}", f"e{i % 3}")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, f"f{i}.txt"), "wb") as f:
+                f.write(os.urandom(100 + i * 37))
+    for root in (ANON, EMBEDDED):
+        os.makedirs(root, exist_ok=True)
+        os.chmod(root, 0o755)
+        pub = os.path.join(root, "pub")
+        if os.path.exists(pub):
+            shutil.rmtree(pub)
+        os.makedirs(pub)
+        shutil.copyfile(big, os.path.join(pub, "big.bin"))
+        shutil.copytree(tree, os.path.join(pub, "tree"))
+        for d, _, files in os.walk(pub):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(os.path.join(d, f), 0o644)
+    os.chmod(EMBEDDED, 0o777)
+    for f in os.listdir(EMBEDDED):
+        if f.startswith("up-"):
+            os.remove(os.path.join(EMBEDDED, f))
+    os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
+
+
+# ------------------------------------------------------------------------------------ servers
+
+def start_servers(work):
+    conf = os.path.join(work, "vsftpd.conf")
+    with open(conf, "w") as f:
+        f.write(open(os.path.join(HERE, "servers", "vsftpd.conf")).read())
+    start("vsftpd", ns("lan", "/usr/sbin/vsftpd", conf), os.path.join(work, "vsftpd.log"))
+
+    pconf = os.path.join(work, "proftpd.conf")
+    with open(pconf, "w") as f:
+        f.write(open(os.path.join(HERE, "servers", "proftpd.conf")).read().replace("@WORK@", work)
+                .replace("@LAB@", LAB))
+    start("proftpd", ns("lan", f"{LAB}/proftpd/usr/sbin/proftpd", "--nodaemon", "--config", pconf),
+          os.path.join(work, "proftpd.log"))
+
+    start("pure-ftpd", ns("lan", f"{LAB}/pure-ftpd/usr/sbin/pure-ftpd", "--bind", "0.0.0.0,2123", "--login", "unix",
+                          "--dontresolve", "--maxclientsnumber", "100", "--maxclientsperip", "100"),
+          os.path.join(work, "pure-ftpd.log"))
+    for name, port, _ in SERVERS:
+        if port:
+            wait_for(lambda: subprocess.run(ns("lan", "bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"),
+                                            stderr=subprocess.DEVNULL).returncode == 0, 15, f"{name} on {port}")
+
+
+# ------------------------------------------------------------------------------------ ferry
+
+def start_ferry(work, relay_jar, agent_jar):
+    data = os.path.join(work, "relay-data")
+    shutil.rmtree(data, ignore_errors=True)
+    start("relay", ns("relay", "java", "-jar", relay_jar, "serve", "--data-dir", data, "--public-address", RELAY_IP,
+                      "--bind", RELAY_IP, "--agent-listen", f"{RELAY_IP}:{AGENT_PORT}",
+                      "--passive-ports", "30000-30999", "--max-sessions-per-ip", "200"),
+          os.path.join(work, "relay.log"))
+    wait_for(lambda: os.path.exists(os.path.join(data, "relay.properties")), 30, "the relay")
+    for name, upstream, public in SERVERS:
+        out = subprocess.run(["java", "-jar", relay_jar, "tunnel", "add", f"{name}.lab.test", "--ftp-port",
+                              str(public), "--data-dir", data], check=True, capture_output=True, text=True).stdout
+        last = out.strip().splitlines()[-1]
+        token = re.search(r"--token (\S+)", last).group(1)
+        pin = re.search(r"--pin (\S+)", last).group(1)
+        target = ["--upstream", f"127.0.0.1:{upstream}"] if upstream else ["--serve-dir", EMBEDDED, "--serve-login",
+                                                                           f"{USER}:{PASSWORD}"]
+        logfile = os.path.join(work, f"agent-{name}.log")
+        start(f"agent-{name}", ns("lan", "java", "-jar", agent_jar, "--relay", f"{RELAY_IP}:{AGENT_PORT}",
+                                  "--token", token, "--pin", pin, *target), logfile)
+    for name, _, _ in SERVERS:
+        logfile = os.path.join(work, f"agent-{name}.log")
+        wait_for(lambda: "is live at" in open(logfile, errors="replace").read(), 60, f"agent for {name}")
+    log("relay and agents are up")
+
+
+# ------------------------------------------------------------------------------------ clients
+
+def run_client(cmd, timeout=300, cwd=None):
+    try:
+        p = subprocess.run(ns("client", *cmd), capture_output=True, text=True, errors="replace", timeout=timeout,
+                           cwd=cwd)
+        return p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired:
+        return 124, "", f"timed out after {timeout} s"
+
+
+def passive_lines(text):
+    return [m for m in re.findall(r"(?m)(?:^|[<>-] ?|\*resp\* ')(22[79] [^\r\n']*)", text)]
+
+
+def reply_check(mode, transcripts):
+    seen = [line for t in transcripts for line in passive_lines(t)]
+    if mode == "active":
+        return (not seen, "no 227/229 in active mode" if not seen else seen[0])
+    bad = [line for line in seen if line.startswith("227") and PUBLIC_227 not in line]
+    return (not bad and bool(seen), bad[0] if bad else f"{len(seen)} passive replies")
+
+
+def last_error(err):
+    lines = [l for l in err.splitlines() if l.strip() and not l.lstrip().startswith("at ")]
+    return lines[-1][:160] if lines else ""
+
+
+def curl_cells(server, port, mode, work, expected):
+    base = f"ftp://{RELAY_IP}:{port}"
+    flags = {"pasv": ["--disable-epsv"], "epsv": [], "active": ["--ftp-port", "-"]}[mode]
+    common = ["curl", "-sS", "-v", "--max-time", "120", *flags]
+    user = ["-u", f"{USER}:{PASSWORD}"]
+    cells, transcripts = {}, []
+    tmp = os.path.join(work, f"curl-{server}-{mode}")
+    os.makedirs(tmp, exist_ok=True)
+
+    def step(op, cmd, check=lambda out: True):
+        rc, out, err = run_client(cmd)
+        transcripts.append(err)
+        ok = rc == 0 and check(out)
+        cells[op] = (ok, "" if ok else f"exit {rc}: {last_error(err)}")
+
+    step("login-anon", [*common, f"{base}/"])
+    step("login-user", [*common, *user, f"{base}/"])
+    step("list", [*common, *user, f"{base}/"])
+    step("nlst", [*common, "--list-only", f"{base}/pub/"], lambda out: "big.bin" in out)
+    down = os.path.join(tmp, "down.bin")
+    step("retr-100m", [*common, "-o", down, f"{base}/pub/big.bin"], lambda out: sha256(down) == expected)
+    step("stor-100m", [*common, *user, "-T", os.path.join(work, "big.bin"), f"{base}/up-curl-{mode}.bin"])
+    part = os.path.join(tmp, "part.bin")
+    with open(os.path.join(work, "big.bin"), "rb") as src, open(part, "wb") as dst:
+        dst.write(src.read(30 << 20))
+    step("rest", [*common, "-C", "-", "-o", part, f"{base}/pub/big.bin"], lambda out: sha256(part) == expected)
+    cells["mirror-get"] = cells["mirror-put"] = None
+    both = [ns("client", *common, "-o", os.path.join(tmp, f"c{i}.bin"), f"{base}/pub/big.bin") for i in range(2)]
+    procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for c in both]
+    errs = [p.communicate(timeout=300)[1] for p in procs]
+    transcripts.extend(errs)
+    ok = all(p.returncode == 0 for p in procs) and all(sha256(os.path.join(tmp, f"c{i}.bin")) == expected
+                                                        for i in range(2))
+    cells["two-at-once"] = (ok, "" if ok else last_error(errs[0] + errs[1]))
+    cells["reply-address"] = reply_check(mode, transcripts)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return cells
+
+
+def lftp_cells(server, port, mode, work, expected):
+    settings = {"pasv": "set ftp:passive-mode on; set ftp:prefer-epsv no;",
+                "epsv": "set ftp:passive-mode on; set ftp:prefer-epsv yes;",
+                "active": "set ftp:passive-mode off; set ftp:port-range 40000-40999;"}[mode]
+    base = ("set ftp:ssl-allow no; set net:max-retries 1; set net:timeout 30; set net:reconnect-interval-base 1; "
+            "set cmd:fail-exit yes; set xfer:clobber on; " + settings)
+    tmp = os.path.join(work, f"lftp-{server}-{mode}")
+    os.makedirs(tmp, exist_ok=True)
+    cells, transcripts = {}, []
+
+    def step(op, script, user=True, check=lambda out: True):
+        login = ["-u", f"{USER},{PASSWORD}"] if user else ["-u", "anonymous,lab@example.net"]
+        rc, out, err = run_client(["lftp", "-d", *login, "-e", base + script + "; bye",
+                                   f"ftp://{RELAY_IP}:{port}"], cwd=tmp)
+        transcripts.append(err + out)
+        ok = rc == 0 and check(out)
+        cells[op] = (ok, "" if ok else f"exit {rc}: {last_error(err)}")
+
+    step("login-anon", "pwd", user=False)
+    step("login-user", "pwd")
+    step("list", "ls")
+    step("nlst", "nlist pub", user=False, check=lambda out: "big.bin" in out)
+    down = os.path.join(tmp, "down.bin")
+    step("retr-100m", f"get pub/big.bin -o {down}", user=False, check=lambda out: sha256(down) == expected)
+    step("stor-100m", f"put {os.path.join(work, 'big.bin')} -o up-lftp-{mode}.bin")
+    part = os.path.join(tmp, "part.bin")
+    with open(os.path.join(work, "big.bin"), "rb") as src, open(part, "wb") as dst:
+        dst.write(src.read(30 << 20))
+    step("rest", f"get -c pub/big.bin -o {part}", user=False, check=lambda out: sha256(part) == expected)
+    mirror = os.path.join(tmp, "mirror")
+    step("mirror-get", f"mirror pub/tree {mirror}", user=False,
+         check=lambda out: same_tree(os.path.join(work, "tree"), mirror))
+    remote = f"tree-lftp-{mode}"
+    step("mirror-put", f"mirror -R {os.path.join(work, 'tree')} {remote}")
+    cells["mirror-put"] = cells["mirror-put"] if not cells["mirror-put"][0] else (
+        (True, "") if same_tree(os.path.join(work, "tree"), os.path.join(server_home(server), remote))
+        else (False, "uploaded tree differs"))
+    both = [subprocess.Popen(ns("client", "lftp", "-d", "-u", "anonymous,x", "-e",
+                                base + f"get pub/big.bin -o {tmp}/c{i}.bin; bye", f"ftp://{RELAY_IP}:{port}"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+            for i in range(2)]
+    outs = [p.communicate(timeout=300) for p in both]
+    transcripts.extend(o[1] for o in outs)
+    ok = all(p.returncode == 0 for p in both) and all(sha256(f"{tmp}/c{i}.bin") == expected for i in range(2))
+    cells["two-at-once"] = (ok, "" if ok else last_error(outs[0][1] + outs[1][1]))
+    cells["reply-address"] = reply_check(mode, transcripts)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return cells
+
+
+def program_cells(cmd):
+    rc, out, err = run_client(cmd, timeout=600)
+    cells = {op: None for op in OPS}
+    for line in out.splitlines():
+        m = re.match(r"RESULT (\S+) (PASS|FAIL) ?(.*)", line)
+        if m:
+            cells[m.group(1)] = (m.group(2) == "PASS", m.group(3) if m.group(2) == "FAIL" else "")
+    for op in OPS:
+        if op not in ("mirror-get", "mirror-put") and cells[op] is None:
+            cells[op] = (False, f"not run (exit {rc}): {last_error(err)}")
+    return cells
+
+
+def ftplib_cells(server, port, mode, work, expected):
+    return program_cells(["python3", os.path.join(HERE, "clients", "ftplib_client.py"), RELAY_IP, str(port), mode,
+                          work, USER, PASSWORD])
+
+
+def commons_net_cells(server, port, mode, work, expected, jar):
+    return program_cells(["java", "-cp", jar, os.path.join(HERE, "clients", "CommonsNetClient.java"), RELAY_IP,
+                          str(port), mode, work, USER, PASSWORD])
+
+
+def server_home(server):
+    return EMBEDDED if server == "embedded" else HOME
+
+
+def same_tree(a, b):
+    def files(root):
+        out = {}
+        for d, _, fs in os.walk(root):
+            for f in fs:
+                p = os.path.join(d, f)
+                out[os.path.relpath(p, root)] = sha256(p)
+        return out
+    return os.path.isdir(b) and files(a) == files(b)
+
+
+def check_uploads(server, cells_by_client, mode, expected):
+    """STOR is judged on the server's disk: the uploaded file must have the same SHA-256."""
+    for client, cells in cells_by_client.items():
+        ok, detail = cells.get("stor-100m") or (False, "not run")
+        if ok:
+            path = os.path.join(server_home(server), f"up-{client}-{mode}.bin")
+            if not os.path.exists(path) or sha256(path) != expected:
+                cells["stor-100m"] = (False, f"{path} missing or different")
+
+
+# ------------------------------------------------------------------------------------ main
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--relay-jar", required=True)
+    ap.add_argument("--agent-jar", required=True)
+    ap.add_argument("--commons-net-classpath", required=True)
+    ap.add_argument("--work", default="/tmp/ferry-lab-work")
+    ap.add_argument("--size-mib", type=int, default=100)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("matrix: must run as root (network namespaces)", file=sys.stderr)
+        return 2
+    os.makedirs(args.work, exist_ok=True)
+    os.chmod(args.work, 0o755)
+    results = {}
+    try:
+        fixtures(args.work, args.size_mib)
+        expected = sha256(os.path.join(args.work, "big.bin"))
+        start_servers(args.work)
+        start_ferry(args.work, args.relay_jar, args.agent_jar)
+        drivers = {"curl": curl_cells, "lftp": lftp_cells, "ftplib": ftplib_cells,
+                   "commons-net": lambda *a: commons_net_cells(*a, args.commons_net_classpath)}
+        for server, _, port in SERVERS:
+            for mode in MODES:
+                log(f"{server} / {mode}: running {len(CLIENTS)} clients")
+                with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                    futures = {c: pool.submit(drivers[c], server, port, mode, args.work, expected) for c in CLIENTS}
+                    by_client = {c: f.result() for c, f in futures.items()}
+                check_uploads(server, by_client, mode, expected)
+                for client, cells in by_client.items():
+                    results[(server, client, mode)] = cells
+    finally:
+        stop_all()
+    return report(results)
+
+
+def report(results):
+    failed = 0
+    print()
+    print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
+    header = f"{'server':<10} {'client':<12} {'mode':<7} " + " ".join(f"{op:<13}" for op in OPS)
+    print(header)
+    print("-" * len(header))
+    failures = []
+    for (server, client, mode), cells in results.items():
+        row = []
+        for op in OPS:
+            cell = cells.get(op)
+            if cell is None:
+                row.append("-")
+            elif cell[0]:
+                row.append("PASS")
+            else:
+                row.append("FAIL")
+                failed += 1
+                failures.append(f"  {server} / {client} / {mode} / {op}: {cell[1]}")
+        print(f"{server:<10} {client:<12} {mode:<7} " + " ".join(f"{c:<13}" for c in row))
+    expected_rows = len(SERVERS) * len(CLIENTS) * len(MODES)
+    print()
+    if len(results) != expected_rows:
+        print(f"matrix incomplete: {len(results)} of {expected_rows} rows ran")
+        failed += 1
+    if failures:
+        print("failures:")
+        print("\n".join(failures))
+    print(f"matrix: {'FAILED' if failed else 'PASSED'} ({failed} failed cells)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
