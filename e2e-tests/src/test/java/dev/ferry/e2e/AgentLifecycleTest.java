@@ -77,6 +77,21 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void anAgentStartedRightAfterTunnelAddIsAcceptedWithoutWaitingForThePoll() throws Exception {
+        String token = dev.ferry.relay.tunnel.AgentToken.generate(new SecureRandom());
+        new dev.ferry.relay.tunnel.TunnelStore(temp.resolve("relay")).add(new dev.ferry.relay.tunnel.Tunnel(
+                "fresh.example.net", FreePorts.find(Tunnel.RELAY_HOST), dev.ferry.relay.tunnel.AgentToken.sha256Hex(token)));
+        Agent agent = new Agent(tunnel.agentConfig(token, tunnel.pin(), upstream.address()), new SecureRandom());
+        CompletableFuture<LinkOutcome> run = CompletableFuture.supplyAsync(agent::run);
+        try {
+            assertThat(agent.awaitLive(java.time.Duration.ofSeconds(10))).as("welcomed: %s", run.getNow(null)).isTrue();
+        } finally {
+            agent.close();
+            run.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aRelayWhoseCertificateDoesNotMatchThePinIsRefused() throws Exception {
         CertificatePin wrong = CertificatePin.parse("sha256:" + "ab".repeat(32));
         Agent agent = new Agent(tunnel.agentConfig(tunnel.token, wrong, upstream.address()), new SecureRandom());

@@ -60,6 +60,8 @@ public final class RelayServer implements AutoCloseable {
     private DataPortPool dataPorts;
     private ScheduledFuture<?> poller;
     private ScheduledExecutorService tunnelPoller;
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> reloading =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
 
     public RelayServer(RelayConfig config) {
@@ -69,6 +71,12 @@ public final class RelayServer implements AutoCloseable {
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
     public RelayServer start() {
         loops = EventLoops.create("ferry-relay", config.eventLoopThreads());
+        // Not on an event loop: opening and closing listeners waits for binds, which must not block a loop.
+        tunnelPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-tunnel-poller");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             TunnelStore store = new TunnelStore(config.dataDir());
             registry = new TunnelRegistry(store);
@@ -88,18 +96,12 @@ public final class RelayServer implements AutoCloseable {
             frontends = new FrontendListeners(loops, config.bind(), agents, services);
             registry.addListener(frontends);
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
-                    config.agentHelloTimeout(), config.publicAddress().getHostAddress());
+                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
             registry.reload();
             long poll = config.tunnelPollInterval().toMillis();
-            // Not on an event loop: opening and closing listeners waits for binds, which must not block a loop.
-            tunnelPoller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "ferry-tunnel-poller");
-                t.setDaemon(true);
-                return t;
-            });
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
             return this;
         } catch (RuntimeException e) {
@@ -194,6 +196,21 @@ public final class RelayServer implements AutoCloseable {
 
     public DataPortPool dataPorts() {
         return dataPorts;
+    }
+
+    /** Reads the tunnel store on the poller thread as soon as it is free; concurrent callers share one read. */
+    private java.util.concurrent.CompletionStage<Void> reloadSoon() {
+        synchronized (reloading) {
+            java.util.concurrent.CompletableFuture<Void> current = reloading.get();
+            if (current != null && !current.isDone()) {
+                return current;
+            }
+            java.util.concurrent.CompletableFuture<Void> next = tunnelPoller == null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                    : java.util.concurrent.CompletableFuture.runAsync(this::poll, tunnelPoller);
+            reloading.set(next);
+            return next;
+        }
     }
 
     /** Reads the tunnel store now instead of waiting for the next poll. */

@@ -41,9 +41,12 @@ public final class AgentLinkService {
     private final EventLoopGroup loops;
     private final Duration helloTimeout;
     private final String publicAddress;
+    private final java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
-            PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress) {
+            PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels) {
+        this.reloadTunnels = reloadTunnels;
         this.listens = listens;
         this.tunnels = tunnels;
         this.agents = agents;
@@ -86,6 +89,7 @@ public final class AgentLinkService {
         private final SocketAddress remote;
         private final ScheduledFuture<?> helloDeadline;
         private final EventLoop loop;
+        private boolean helloSeen;
         private ConnectedAgent agent;
 
         ControlCall(StreamObserver<RelayMessage> responses, SocketAddress remote, EventLoop loop) {
@@ -99,25 +103,50 @@ public final class AgentLinkService {
 
         @Override
         public synchronized void onNext(AgentMessage message) {
-            if (agent == null) {
-                if (!message.hasHello()) {
-                    refuse(Status.INVALID_ARGUMENT.withDescription("the first message must be hello"));
-                    return;
-                }
-                helloDeadline.cancel(false);
-                Optional<Tunnel> tunnel = tunnels.authenticate(message.getHello().getToken());
-                if (tunnel.isEmpty()) {
-                    log.warn("agent from {} refused: invalid or revoked token", remote);
-                    refuse(Status.UNAUTHENTICATED.withDescription("invalid or revoked token"));
-                    return;
-                }
-                agent = new ConnectedAgent(tunnel.get(), responses, remote, loop);
-                agent.send(RelayMessage.newBuilder().setWelcome(Welcome.newBuilder()
-                        .setTunnelName(tunnel.get().name()).setPublicAddress(publicAddress)
-                        .setFtpPort(tunnel.get().ftpPort())).build());
-                agents.connect(agent);
+            if (agent != null) {
+                handle(message);
+            } else if (!helloSeen) {
+                helloSeen = true;
+                hello(message);
+            }
+            // anything else before the welcome is ignored: the hello is still being checked
+        }
+
+        private void hello(AgentMessage message) {
+            if (!message.hasHello()) {
+                refuse(Status.INVALID_ARGUMENT.withDescription("the first message must be hello"));
                 return;
             }
+            helloDeadline.cancel(false);
+            String token = message.getHello().getToken();
+            Optional<Tunnel> tunnel = tunnels.authenticate(token);
+            if (tunnel.isPresent()) {
+                welcome(tunnel.get());
+                return;
+            }
+            // Maybe the tunnel was added a moment ago: read the store once more before refusing.
+            reloadTunnels.get().whenComplete((done, error) -> {
+                synchronized (this) {
+                    Optional<Tunnel> again = tunnels.authenticate(token);
+                    if (again.isPresent()) {
+                        welcome(again.get());
+                    } else {
+                        log.warn("agent from {} refused: invalid or revoked token", remote);
+                        refuse(Status.UNAUTHENTICATED.withDescription("invalid or revoked token"));
+                    }
+                }
+            });
+        }
+
+        private void welcome(Tunnel tunnel) {
+            agent = new ConnectedAgent(tunnel, responses, remote, loop);
+            agent.send(RelayMessage.newBuilder().setWelcome(Welcome.newBuilder()
+                    .setTunnelName(tunnel.name()).setPublicAddress(publicAddress)
+                    .setFtpPort(tunnel.ftpPort())).build());
+            agents.connect(agent);
+        }
+
+        private void handle(AgentMessage message) {
             switch (message.getKindCase()) {
                 case STREAM_FAILED -> pending.fail(message.getStreamFailed().getStreamId(),
                         message.getStreamFailed().getReason());
