@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""A TCP proxy that delays every chunk by DELAY_MS in each direction, without limiting bandwidth
-beyond BUFFER bytes in flight per direction (tc netem is not available here).
+"""A TCP proxy that delays every chunk by DELAY_MS in each direction (tc netem is not available here).
+
+At most BUFFER bytes are in flight per direction: 6 MiB, Linux's default largest TCP receive window
+(net.ipv4.tcp_rmem), so one stream through the proxy gets what one TCP connection over such a link
+would get, not more.
 
 usage: delay_proxy.py LISTEN_HOST:PORT TARGET_HOST:PORT DELAY_MS
 """
 import asyncio
 import sys
 
-BUFFER = 64 << 20
+BUFFER = 6 << 20
 
 
 async def pump(reader, writer, delay):

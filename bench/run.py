@@ -45,6 +45,7 @@ ENDPOINTS = {  # contender -> (host, port) a client uses
 CONTENDERS = list(ENDPOINTS)
 
 procs = []
+_started = set()
 
 
 def log(msg):
@@ -52,7 +53,8 @@ def log(msg):
 
 
 def start(name, cmd, **kw):
-    out = open(os.path.join(WORK, f"{name}.log"), "ab")
+    out = open(os.path.join(WORK, f"{name}.log"), "ab" if name in _started else "wb")
+    _started.add(name)
     p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kw)
     procs.append((name, p))
     return p
@@ -428,9 +430,11 @@ def main():
         for c in CONTENDERS:
             wait_port(*ENDPOINTS[c])
             retr(c, "ten.bin")
-        log("warm-up")
-        for c in CONTENDERS:
-            retr(c)
+        log("warm-up (the JVMs compile their hot paths during the first transfers)")
+        for _ in range(3):
+            for c in CONTENDERS:
+                retr(c)
+                stor(c)
         thr = {c: {"retr": [], "stor": []} for c in CONTENDERS}
         for r in range(ROUNDS):
             for c in CONTENDERS:

@@ -136,7 +136,7 @@ public final class RelayServer implements AutoCloseable {
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 // initial, not fixed: gRPC then sizes each window to the bandwidth-delay product (BDP pings)
-                .initialFlowControlWindow(1024 * 1024);
+                .initialFlowControlWindow(4 * 1024 * 1024);
         if (config.insecure()) {
             log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "
                     + "between relay and agents can be read and changed by anyone on the path. Use it only in labs. ***",

@@ -140,7 +140,19 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
         throw new IOException("malformed length");
     }
 
-    /** A Data frame's wire form, drained from the buffer without an intermediate copy. */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+    /** A per-thread array of at least {@code size} bytes (event-loop threads each keep one). */
+    private static byte[] scratch(int size) {
+        byte[] a = SCRATCH.get();
+        if (a.length < size) {
+            a = new byte[Math.max(size, a.length * 2)];
+            SCRATCH.set(a);
+        }
+        return a;
+    }
+
+    /** A Data frame's wire form, drained from the buffer in one write. */
     private static final class DataStream extends InputStream implements Drainable, KnownLength {
         private final ByteBuf bytes;
         private final byte[] header;
@@ -174,7 +186,14 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
             int offset = position - header.length;
             int left = bytes.readableBytes() - offset;
             if (left > 0) {
-                bytes.getBytes(bytes.readerIndex() + offset, target, left);
+                if (bytes.hasArray()) {
+                    target.write(bytes.array(), bytes.arrayOffset() + bytes.readerIndex() + offset, left);
+                } else {
+                    // One bulk copy and one write: Netty's getBytes(OutputStream) would go 8 KiB at a time.
+                    byte[] scratch = scratch(left);
+                    bytes.getBytes(bytes.readerIndex() + offset, scratch, 0, left);
+                    target.write(scratch, 0, left);
+                }
             }
             position = total();
             return n;
