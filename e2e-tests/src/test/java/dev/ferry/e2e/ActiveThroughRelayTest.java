@@ -20,6 +20,7 @@ class ActiveThroughRelayTest {
     @TempDir
     static Path temp;
 
+    static ServedTunnel served;
     static EmbeddedUpstream upstream;
     static Tunnel tunnel;
     static Path home;
@@ -29,17 +30,15 @@ class ActiveThroughRelayTest {
     static void start() throws Exception {
         home = Files.createDirectories(temp.resolve("home"));
         payload = Checksums.randomFile(home.resolve("payload.bin"), 16L << 20, 11);
-        upstream = EmbeddedUpstream.start("127.0.0.6", home);
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(upstream.address());
+        served = ServedTunnel.start(temp, home);
+        upstream = served.upstream();
+        tunnel = served.tunnel();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (tunnel != null) {
-            tunnel.close();
-        }
-        if (upstream != null) {
-            upstream.close();
+        if (served != null) {
+            served.close();
         }
     }
 
@@ -73,7 +72,7 @@ class ActiveThroughRelayTest {
     @Test
     void curlWithEprtDownloads() throws Exception {
         Path down = temp.resolve("curl-active.bin");
-        CurlThroughRelayTest.Process.Result r = CurlThroughRelayTest.Process.run(60, List.of("curl", "-sS", "-v",
+        Programs.Result r = Programs.run(60, List.of("curl", "-sS", "-v",
                 "--ftp-port", "127.0.0.1", "-o", down.toString(), "ftp://" + EmbeddedUpstream.USER + ":"
                         + EmbeddedUpstream.PASSWORD + "@" + Tunnel.RELAY_HOST + ":" + tunnel.ftpPort + "/payload.bin"));
         assertThat(r.exit()).as(r.err()).isZero();

@@ -29,6 +29,7 @@ class PassiveThroughRelayTest {
     @TempDir
     static Path temp;
 
+    static ServedTunnel served;
     static EmbeddedUpstream upstream;
     static Tunnel tunnel;
     static Path home;
@@ -39,17 +40,15 @@ class PassiveThroughRelayTest {
         home = Files.createDirectories(temp.resolve("home"));
         Files.writeString(home.resolve("hello.txt"), "hello through the relay\n");
         big = Checksums.randomFile(temp.resolve("big.bin"), BIG, 42);
-        upstream = EmbeddedUpstream.start("127.0.0.6", home);
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(upstream.address());
+        served = ServedTunnel.start(temp, home);
+        upstream = served.upstream();
+        tunnel = served.tunnel();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (tunnel != null) {
-            tunnel.close();
-        }
-        if (upstream != null) {
-            upstream.close();
+        if (served != null) {
+            served.close();
         }
     }
 

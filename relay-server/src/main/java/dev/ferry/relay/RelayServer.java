@@ -150,7 +150,8 @@ public final class RelayServer implements AutoCloseable {
         try {
             Server server = builder.build().start();
             log.info("listening for agents on {} ({}); public address {}, passive ports {}",
-                    server.getListenSockets(), config.insecure() ? "PLAINTEXT" : "TLS, certificate " + certificate.pin(),
+                    server.getListenSockets(), config.insecure() ? "PLAINTEXT" : "TLS via " + (OpenSsl.isAvailable() ? "BoringSSL" : "the JDK")
+                            + ", certificate " + certificate.pin(),
                     config.publicAddress().getHostAddress(), config.passivePorts());
             return server;
         } catch (IOException e) {

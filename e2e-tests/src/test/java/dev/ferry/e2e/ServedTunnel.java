@@ -1,0 +1,28 @@
+package dev.ferry.e2e;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An embedded FTP server on 127.0.0.6 sharing {@code home}, published through a fresh relay and agent. */
+record ServedTunnel(EmbeddedUpstream upstream, Tunnel tunnel) implements AutoCloseable {
+
+    static ServedTunnel start(Path temp, Path home) throws Exception {
+        EmbeddedUpstream upstream = EmbeddedUpstream.start("127.0.0.6", home);
+        try {
+            return new ServedTunnel(upstream,
+                    Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(upstream.address()));
+        } catch (Exception e) {
+            upstream.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            tunnel.close();
+        } finally {
+            upstream.close();
+        }
+    }
+}
