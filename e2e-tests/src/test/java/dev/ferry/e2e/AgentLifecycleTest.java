@@ -68,6 +68,34 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void theAgentCommandExitsWithStatus3OnABadToken() {
+        int exit = new picocli.CommandLine(new dev.ferry.agent.cli.AgentMain()).execute("--relay",
+                "127.0.0.1:" + tunnel.relay.agentPort(), "--token", "ferry_revoked", "--pin", tunnel.pin().toString(),
+                "--upstream", "127.0.0.6:" + upstream.address().getPort());
+        assertThat(exit).isEqualTo(dev.ferry.agent.cli.AgentMain.EXIT_REFUSED);
+    }
+
+    @Test
+    void theAgentReconnectsWhenTheRelayRestartsAndTheTunnelWorksAgain() throws Exception {
+        tunnel.startAgent(upstream.address());
+        assertThat(greeting()).startsWith("220");
+        Path data = temp.resolve("relay");
+        int agentPort = tunnel.relay.agentPort();
+        tunnel.relay.close();
+        dev.ferry.relay.RelayServer restarted = new dev.ferry.relay.RelayServer(
+                dev.ferry.relay.config.RelayConfig.builder(data, dev.ferry.relay.config.RelayConfig.parsePublicAddress(
+                        Tunnel.RELAY_HOST)).bind(java.net.InetAddress.getByName(Tunnel.RELAY_HOST))
+                        .agentListen(new dev.ferry.relay.config.HostPort("127.0.0.1", agentPort))
+                        .passivePorts(tunnel.passivePorts).build()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> greeting().startsWith("220"));
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
     void aBadTokenEndsTheAgentWithARefusalNotARetryStorm() throws Exception {
         Agent agent = new Agent(tunnel.agentConfig("ferry_not-a-real-token", tunnel.pin(), upstream.address()),
                 new SecureRandom());

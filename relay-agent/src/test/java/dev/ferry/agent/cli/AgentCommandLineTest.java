@@ -1,0 +1,58 @@
+package dev.ferry.agent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class AgentCommandLineTest {
+    record Run(int exit, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = new CommandLine(new AgentMain());
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        return new Run(cl.execute(args), err.toString());
+    }
+
+    @Test
+    void unknownFlagsAndBadValuesAreUsageErrorsNamingTheFlag() {
+        Run unknown = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21",
+                "--bogus");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--bogus");
+
+        Run relay = run("--relay", "nowhere", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21");
+        assertThat(relay.exit()).isEqualTo(2);
+        assertThat(relay.err()).contains("--relay");
+
+        Run upstream = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:0");
+        assertThat(upstream.exit()).isEqualTo(2);
+        assertThat(upstream.err()).contains("--upstream");
+
+        Run pin = run("--relay", "127.0.0.1:7835", "--token", "t", "--pin", "md5:abc", "--upstream", "127.0.0.1:21");
+        assertThat(pin.exit()).isEqualTo(2);
+        assertThat(pin.err()).contains("--pin");
+    }
+
+    @Test
+    void trustAndTargetMustEachBeChosenOnce() {
+        Run neither = run("--relay", "127.0.0.1:7835", "--token", "t", "--upstream", "127.0.0.1:21");
+        assertThat(neither.exit()).isEqualTo(2);
+        assertThat(neither.err()).contains("--pin").contains("--insecure");
+
+        Run both = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21",
+                "--serve-dir", "/tmp");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--upstream").contains("--serve-dir");
+
+        Run missingDir = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--serve-dir",
+                "/nonexistent/ferry");
+        assertThat(missingDir.exit()).isEqualTo(2);
+        assertThat(missingDir.err()).contains("--serve-dir");
+    }
+}
