@@ -70,6 +70,18 @@ class FtpControlGatewayTest {
     }
 
     @Test
+    void aMultiLine250ReplyToCwdContainingA227LineIsUntouched() {
+        gw.server("220 ready\r\n");
+        gw.client("CWD /pub\r\n");
+        String reply = "250-Welcome to /pub\r\n227 Entering Passive Mode (10,0,0,1,4,1)\r\n250 OK.\r\n";
+        assertThat(gw.server(reply)).isEqualTo(reply);
+        gw.client("PASV\r\n");
+        assertThat(gw.server("227 Entering Passive Mode (10,0,0,1,4,2)\r\n"))
+                .isEqualTo("227 Entering Passive Mode (203,0,113,7,156,65)\r\n");
+        assertThat(gw.leasedFor).containsExactly(1026);
+    }
+
+    @Test
     void theReplyToMkdOfADirectoryNamedLikeA227IsUntouched() {
         gw.server("220 ready\r\n");
         String mkd = "MKD 227 Entering Passive Mode (1,2,3,4,5,6)\r\n";
