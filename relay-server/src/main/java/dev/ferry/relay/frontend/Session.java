@@ -42,7 +42,6 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final SessionServices services;
     private final String id;
     private PassiveLease lease;
-    private boolean loggedIn;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
     private ScheduledFuture<?> loginDeadline;
@@ -97,7 +96,6 @@ public final class Session implements DataEndpoints, SessionEvents {
 
     @Override
     public void loginSucceeded() {
-        loggedIn = true;
         loginDeadline.cancel(false);
         services.loginFailures().succeeded(client.remoteAddress().getAddress(), tunnel.name());
     }
