@@ -1,0 +1,78 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.internal.PlatformDependent;
+import java.io.InputStream;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client that stops reading mid-download must not make the relay (or agent) buffer the file:
+ * reads stop on both sides, and memory stays near the flow-control windows, whatever the file size.
+ */
+class BackpressureTest {
+    private static final long FILE = 256L << 20;
+
+    @TempDir
+    static Path temp;
+
+    static ServedTunnel served;
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        home = Files.createDirectories(temp.resolve("home"));
+        Checksums.randomFile(home.resolve("big.bin"), FILE, 3);
+        served = ServedTunnel.start(temp, home);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (served != null) {
+            served.close();
+        }
+    }
+
+    private static long directBytes() {
+        long netty = PlatformDependent.usedDirectMemory();
+        long jdk = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+        return Math.max(0, netty) + jdk;
+    }
+
+    @Test
+    void aStalledClientHoldsTheTransferBackInsteadOfFillingMemory() throws Exception {
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.connect(Tunnel.RELAY_HOST, served.tunnel().ftpPort);
+        try {
+            assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
+            ftp.setFileType(FTP.BINARY_FILE_TYPE);
+            ftp.enterLocalPassiveMode();
+            ftp.setReceiveBufferSize(64 * 1024);
+            long before = directBytes();
+            try (InputStream in = ftp.retrieveFileStream("big.bin")) {
+                in.readNBytes(1 << 20);
+                Thread.sleep(3000); // the client stalls; the server has 255 MiB left to send
+                long during = directBytes() - before;
+                System.out.println("direct memory grown while stalled: " + (during >> 10) + " KiB (netty counter " + PlatformDependent.usedDirectMemory() + ")");
+                assertThat(during).as("direct memory grown while stalled").isLessThan(48L << 20);
+                // and nothing is lost: the rest arrives intact once the client reads again
+                long rest = in.transferTo(java.io.OutputStream.nullOutputStream());
+                assertThat(rest).isEqualTo(FILE - (1 << 20));
+            }
+            assertThat(ftp.completePendingCommand()).isTrue();
+        } finally {
+            ftp.disconnect();
+        }
+    }
+}
