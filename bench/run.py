@@ -197,6 +197,39 @@ def curl_speed(args):
     return float(p.stdout.strip()) / (1 << 20)
 
 
+# Which processes carry each contender's bytes (matched on their command lines), for CPU accounting.
+CARRIERS = {
+    "socat": {"relay hop": "127.0.0.7,reuseaddr", "agent hop": "127.0.0.8,reuseaddr"},
+    "ssh": {"sshd": "sshd", "ssh client": "root@127.0.0.9"},
+    "ferry-tls": {"relay": "ferry-tls-data", "agent": "--relay 127.0.0.1:7950"},
+    "ferry-plain": {"relay": "ferry-plain-data", "agent": "--relay 127.0.0.1:7951"},
+}
+
+
+def cpu_seconds(needle):
+    """utime+stime (and reaped children's) of every process whose command line contains needle."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+            if needle not in cmd or "bench/run.py" in cmd:
+                continue
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return total / tick
+
+
+def retr_with_cpu(contender):
+    carriers = CARRIERS.get(contender, {})
+    before = {k: cpu_seconds(v) for k, v in carriers.items()}
+    speed = retr(contender)
+    used = {k: (cpu_seconds(v) - before[k]) / (SIZE_MIB / 1024) for k, v in carriers.items()}
+    return speed, used
+
+
 def retr(contender, name="big.bin"):
     host, port = ENDPOINTS[contender]
     return curl_speed(["-o", "/dev/null", "-w", "%{speed_download}", f"ftp://{host}:{port}/{name}"])
@@ -436,13 +469,17 @@ def main():
                 retr(c)
                 stor(c)
         thr = {c: {"retr": [], "stor": []} for c in CONTENDERS}
+        cpu = {c: [] for c in CONTENDERS}
         for r in range(ROUNDS):
             for c in CONTENDERS:
-                thr[c]["retr"].append(retr(c))
+                speed, used = retr_with_cpu(c)
+                thr[c]["retr"].append(speed)
+                cpu[c].append(used)
                 thr[c]["stor"].append(stor(c))
             log(f"round {r + 1}/{ROUNDS}: " + ", ".join(f"{c} {thr[c]['retr'][-1]:.0f}/{thr[c]['stor'][-1]:.0f}"
                                                       for c in CONTENDERS))
         results["throughput"] = thr
+        results["cpu"] = cpu
         log("NOOP round trips")
         results["noop"] = {c: noop_rtt(c) for c in ["direct", "socat", "ferry-plain", "ferry-tls"]}
         log("session setup")
@@ -476,6 +513,13 @@ def write_report(r):
              "| contender | RETR | STOR |", "|---|---|---|"]
     for c in CONTENDERS:
         lines.append(f"| {c} | {fmt(thr[c]['retr'])} | {fmt(thr[c]['stor'])} |")
+    lines += ["", "CPU seconds per GiB of RETR spent in the processes that carry the bytes (median; curl and vsftpd "
+              "are the same for every contender):", "", "| contender | processes |", "|---|---|"]
+    for c in CONTENDERS:
+        samples = [s for s in r["cpu"][c] if s]
+        if samples:
+            parts = ", ".join(f"{k} {statistics.median(s[k] for s in samples):.2f}" for k in samples[0])
+            lines.append(f"| {c} | {parts} |")
     noop = r["noop"]
     setup = r["setup"]
     conc = r["concurrency"]

@@ -9,8 +9,32 @@ import io.netty.buffer.ByteBuf;
  * protobuf ByteString so bytes go from the call to the socket without extra copies.
  */
 public sealed interface PipeFrame {
-    /** Bytes of the TCP stream; the receiver owns (and must write or release) the buffer. */
-    record Data(ByteBuf bytes) implements PipeFrame {
+    /**
+     * Bytes of the TCP stream; the receiver owns them and must {@link #release()} them (writing
+     * {@code bytes} to a channel releases the buffer; {@code owner}, if any, holds gRPC's receive
+     * buffers that {@code bytes} points into, and is closed by {@link #release()} or once written).
+     */
+    record Data(ByteBuf bytes, java.io.Closeable owner) implements PipeFrame {
+        public Data(ByteBuf bytes) {
+            this(bytes, null);
+        }
+
+        /** Gives back the memory without writing it anywhere. */
+        public void release() {
+            bytes.release();
+            closeOwner();
+        }
+
+        /** Gives back gRPC's buffers once {@code bytes} (already released by a write) is done with. */
+        public void closeOwner() {
+            if (owner != null) {
+                try {
+                    owner.close();
+                } catch (java.io.IOException e) {
+                    // nothing to do: the buffers are released either way
+                }
+            }
+        }
     }
 
     /** The sender's TCP connection was half-closed (FIN). */

@@ -5,6 +5,7 @@ import dev.ferry.proto.v1.Abort;
 import dev.ferry.proto.v1.Attach;
 import dev.ferry.proto.v1.Fin;
 import dev.ferry.proto.v1.Frame;
+import io.grpc.Detachable;
 import io.grpc.Drainable;
 import io.grpc.HasByteBuffer;
 import io.grpc.KnownLength;
@@ -70,6 +71,10 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
                 if (length < 0 || length > maxMessageBytes) {
                     throw Status.RESOURCE_EXHAUSTED.withDescription("data frame of " + length + " bytes").asRuntimeException();
                 }
+                PipeFrame.Data borrowed = borrow(stream, length);
+                if (borrowed != null) {
+                    return borrowed;
+                }
                 ByteBuf buf = allocator.directBuffer(length, length);
                 try {
                     copy(stream, buf, length);
@@ -96,6 +101,59 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
             case DATA -> new PipeFrame.Data(io.netty.buffer.Unpooled.wrappedBuffer(frame.getData().toByteArray()));
             default -> throw Status.INVALID_ARGUMENT.withDescription("empty Pipe frame").asRuntimeException();
         };
+    }
+
+    /**
+     * Takes over gRPC's receive buffers for the data instead of copying it: the frame's bytes point
+     * into them, and they are given back when the frame is released. Null if the stream cannot
+     * hand its buffers over (then the caller copies).
+     */
+    private static PipeFrame.Data borrow(InputStream stream, int length) throws IOException {
+        if (length == 0 || !(stream instanceof Detachable detachable) || !(stream instanceof HasByteBuffer h)
+                || !h.byteBufferSupported() || !stream.markSupported()) {
+            return null;
+        }
+        InputStream owned = detachable.detach();
+        boolean done = false;
+        try {
+            owned.mark(length);
+            java.util.List<ByteBuffer> parts = new java.util.ArrayList<>(4);
+            int left = length;
+            while (left > 0) {
+                ByteBuffer view = ((HasByteBuffer) owned).getByteBuffer();
+                if (view == null || !view.isDirect()) {
+                    owned.reset();
+                    return copyFrom(owned, length);
+                }
+                int n = Math.min(left, view.remaining());
+                ByteBuffer part = view.duplicate();
+                part.limit(part.position() + n);
+                parts.add(part.slice());
+                if (owned.skip(n) != n) {
+                    throw new IOException("short skip");
+                }
+                left -= n;
+            }
+            done = true;
+            ByteBuf bytes = parts.size() == 1 ? io.netty.buffer.Unpooled.wrappedBuffer(parts.get(0))
+                    : io.netty.buffer.Unpooled.wrappedBuffer(parts.toArray(ByteBuffer[]::new));
+            return new PipeFrame.Data(bytes, owned);
+        } finally {
+            if (!done) {
+                owned.close();
+            }
+        }
+    }
+
+    private static PipeFrame.Data copyFrom(InputStream owned, int length) throws IOException {
+        ByteBuf buf = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        try {
+            copy(owned, buf, length);
+            return new PipeFrame.Data(buf);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
     }
 
     private static void copy(InputStream stream, ByteBuf buf, int length) throws IOException {

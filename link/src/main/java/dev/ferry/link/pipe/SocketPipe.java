@@ -165,12 +165,16 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     private void receive(PipeFrame frame) {
         if (done) {
             if (frame instanceof PipeFrame.Data data) {
-                data.bytes().release();
+                data.release();
             }
             return;
         }
         if (frame instanceof PipeFrame.Data data) {
-            ctx.writeAndFlush(data.bytes(), ctx.voidPromise());
+            if (data.owner() == null) {
+                ctx.writeAndFlush(data.bytes(), ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(data.bytes()).addListener(f -> data.closeOwner());
+            }
             requestIfWritable();
         } else if (frame instanceof PipeFrame.Fin) {
                 finReceived = true;

@@ -222,7 +222,7 @@ public final class AgentLinkService {
             }
             if (!(frame instanceof PipeFrame.Attach attach)) {
                 if (frame instanceof PipeFrame.Data data) {
-                    data.bytes().release();
+                    data.release();
                 }
                 outbound.onError(Status.INVALID_ARGUMENT.withDescription("the first frame must be attach").asRuntimeException());
                 return;
