@@ -40,6 +40,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(FtpControlGateway.class);
     private static final String TOO_LONG = "500 Command line too long.\r\n";
     private static final int MAX_BUFFERED_REPLY = 16 * 1024;
+    private static final int MAX_HELD = 64 * 1024;
 
     /** One reply the client is owed: from the server for a forwarded command, or a local one. */
     private record Expected(CommandKind kind, String local) {
@@ -219,6 +220,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
         held.writeBytes(in);
         in.release();
+        checkHeld();
     }
 
     private void holdBytes(byte[] bytes) {
@@ -226,6 +228,18 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             held = ctx.alloc().buffer(bytes.length);
         }
         held.writeBytes(bytes);
+        checkHeld();
+    }
+
+    /** A client that keeps sending while the relay waits for the server gets cut off, not buffered. */
+    private void checkHeld() {
+        if (held.readableBytes() > MAX_HELD) {
+            log.warn("gateway: {} sent over {} bytes while a reply was pending; closing", client.getHostAddress(),
+                    MAX_HELD);
+            releaseHeld();
+            ctx.writeAndFlush(Unpooled.copiedBuffer("421 Too much input while waiting for the server; closing.\r\n",
+                    StandardCharsets.US_ASCII)).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
     }
 
     private void releaseHeld() {

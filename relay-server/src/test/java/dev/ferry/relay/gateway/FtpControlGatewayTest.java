@@ -216,6 +216,17 @@ class FtpControlGatewayTest {
     }
 
     @Test
+    void aClientFloodingWhileAuthIsPendingIsCutOffNotBuffered() {
+        gw.server("220 ready\r\n");
+        assertThat(gw.client("AUTH TLS\r\n")).isEqualTo("AUTH TLS\r\n");
+        for (int i = 0; i < 100 && gw.channel.isOpen(); i++) {
+            assertThat(gw.client("X".repeat(1000))).isEmpty();
+        }
+        assertThat(gw.drainOutbound()).isEqualTo("421 Too much input while waiting for the server; closing.\r\n");
+        assertThat(gw.channel.isOpen()).isFalse();
+    }
+
+    @Test
     void cccIsRefusedLocally() {
         gw.server("220 ready\r\n");
         assertThat(gw.client("CCC\r\n")).isEmpty();
