@@ -1,6 +1,7 @@
 package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.link.LinkOutcome;
@@ -65,6 +66,20 @@ class AgentLifecycleTest {
     void clientGets421WhenTheAgentCannotReachTheFtpServer() throws Exception {
         tunnel.startAgent(new java.net.InetSocketAddress("127.0.0.6", FreePorts.find("127.0.0.6")));
         assertThat(greeting()).startsWith("421 ").contains("cannot be reached");
+    }
+
+    @Test
+    void removingTheTunnelClosesItsPortAndEndsItsAgentForGood() throws Exception {
+        Agent agent = new Agent(tunnel.agentConfig(tunnel.token, tunnel.pin(), upstream.address()), new SecureRandom());
+        CompletableFuture<LinkOutcome> run = CompletableFuture.supplyAsync(agent::run);
+        assertThat(agent.awaitLive(java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(new dev.ferry.relay.tunnel.TunnelStore(temp.resolve("relay")).remove(Tunnel.NAME)).isTrue();
+        tunnel.relay.reloadTunnels();
+        LinkOutcome outcome = run.get(20, TimeUnit.SECONDS);
+        assertThat(outcome.kind()).isEqualTo(LinkOutcome.Kind.REFUSED);
+        assertThat(outcome.detail()).contains("was removed");
+        assertThatThrownBy(() -> new Socket(Tunnel.RELAY_HOST, tunnel.ftpPort).close())
+                .isInstanceOf(java.net.ConnectException.class);
     }
 
     @Test
