@@ -83,6 +83,18 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void aRelayWithItsOwnCertificateFilesIsPinnedByThatCertificate() throws Exception {
+        Path own = Files.createDirectories(temp.resolve("own-cert"));
+        dev.ferry.relay.tls.RelayCertificate cert = dev.ferry.relay.tls.RelayCertificate.loadOrGenerate(own,
+                new SecureRandom());
+        try (Tunnel custom = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay-own")),
+                b -> b.tls(cert.certFile(), cert.keyFile()))) {
+            assertThat(custom.pin()).isEqualTo(cert.pin());
+            custom.startAgent(upstream.address());
+        }
+    }
+
+    @Test
     void theAgentCommandExitsWithStatus3OnABadToken() {
         int exit = new picocli.CommandLine(new dev.ferry.agent.cli.AgentMain()).execute("--relay",
                 "127.0.0.1:" + tunnel.relay.agentPort(), "--token", "ferry_revoked", "--pin", tunnel.pin().toString(),

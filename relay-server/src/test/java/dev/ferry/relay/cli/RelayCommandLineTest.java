@@ -63,6 +63,26 @@ class RelayCommandLineTest {
     }
 
     @Test
+    void limitFlagsAreValidatedAndNamed() {
+        Run failures = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--max-login-failures", "1");
+        assertThat(failures.exit()).isEqualTo(2);
+        assertThat(failures.err()).contains("--max-login-failures");
+        Run login = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--login-timeout", "0");
+        assertThat(login.exit()).isEqualTo(2);
+        assertThat(login.err()).contains("--login-timeout");
+        Run perIp = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--max-sessions-per-ip", "0");
+        assertThat(perIp.exit()).isEqualTo(2);
+        assertThat(perIp.err()).contains("--max-sessions-per-ip");
+        Run tls = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--tls-cert", "/tmp/x.pem");
+        assertThat(tls.exit()).isEqualTo(2);
+        assertThat(tls.err()).contains("--tls-key");
+    }
+
+    @Test
     void tunnelAddPrintsTheTokenOnceAndTheAgentCommandLastAndStoresOnlyAHash() throws Exception {
         Run r = run("tunnel", "add", "alice.ftp.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
         assertThat(r.exit()).as(r.err()).isZero();
