@@ -42,6 +42,38 @@ class BackpressureTest {
         }
     }
 
+    @Test
+    void aStalledClientDoesNotHoldUpAnotherSessionOnTheSameTunnel() throws Exception {
+        FTPClient stalled = login();
+        FTPClient other = login();
+        try (InputStream in = stalled.retrieveFileStream("big.bin")) {
+            in.readNBytes(1 << 20); // then stops reading, with 255 MiB still to come
+            Thread.sleep(1000);
+            long started = System.nanoTime();
+            try (InputStream second = other.retrieveFileStream("big.bin")) {
+                assertThat(second.transferTo(java.io.OutputStream.nullOutputStream())).isEqualTo(FILE);
+            }
+            assertThat(other.completePendingCommand()).isTrue();
+            System.out.println("second transfer while the first is stalled: "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        } finally {
+            stalled.abort();
+            stalled.disconnect();
+            other.disconnect();
+        }
+    }
+
+    private static FTPClient login() throws Exception {
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
+        ftp.connect(Tunnel.RELAY_HOST, served.tunnel().ftpPort);
+        assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
+        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        ftp.enterLocalPassiveMode();
+        return ftp;
+    }
+
     private static long directBytes() {
         long netty = PlatformDependent.usedDirectMemory();
         long jdk = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
