@@ -5,7 +5,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -14,9 +13,6 @@ import java.util.regex.Pattern;
  * would otherwise dial it on the attacker's behalf.
  */
 final class ActiveCommands {
-    private static final Pattern PORT = Pattern.compile(
-            "\\s*(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3}),(\\d{1,3})\\s*");
-
     private ActiveCommands() {
     }
 
@@ -35,22 +31,9 @@ final class ActiveCommands {
     }
 
     static InetSocketAddress port(String argument, InetAddress client) throws Refused {
-        Matcher m = PORT.matcher(argument);
-        if (!m.matches()) {
-            throw new Refused("501 Syntax error in PORT parameters.");
-        }
-        byte[] ip = new byte[4];
-        int[] n = new int[6];
-        for (int g = 0; g < 6; g++) {
-            n[g] = Integer.parseInt(m.group(g + 1));
-            if (n[g] > 255) {
-                throw new Refused("501 Syntax error in PORT parameters.");
-            }
-        }
-        for (int i = 0; i < 4; i++) {
-            ip[i] = (byte) n[i];
-        }
-        return checked(address(ip), n[4] * 256 + n[5], client, "PORT");
+        InetSocketAddress target = HostPortCodec.decode(argument)
+                .orElseThrow(() -> new Refused("501 Syntax error in PORT parameters."));
+        return checked(target.getAddress(), target.getPort(), client, "PORT");
     }
 
     static InetSocketAddress eprt(String argument, InetAddress client) throws Refused {
@@ -137,10 +120,8 @@ final class ActiveCommands {
     static String rewrite(CommandKind kind, InetSocketAddress agent) {
         InetAddress ip = agent.getAddress();
         int port = agent.getPort();
-        if (kind == CommandKind.PORT && ip instanceof Inet4Address) {
-            byte[] a = ip.getAddress();
-            return "PORT " + (a[0] & 0xff) + "," + (a[1] & 0xff) + "," + (a[2] & 0xff) + "," + (a[3] & 0xff) + ","
-                    + (port >> 8) + "," + (port & 0xff) + "\r\n";
+        if (kind == CommandKind.PORT && ip instanceof Inet4Address v4) {
+            return "PORT " + HostPortCodec.encode(v4, port) + "\r\n";
         }
         return "EPRT |" + (ip instanceof Inet4Address ? "1" : "2") + "|" + ip.getHostAddress() + "|" + port + "|\r\n";
     }

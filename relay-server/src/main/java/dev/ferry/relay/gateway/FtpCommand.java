@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A client command line as the most lenient server reads it: Telnet IAC sequences skipped, leading
- * spaces ignored, verb case-insensitive, CR LF or bare LF at the end.
+ * spaces ignored, verb case-insensitive, CR LF or bare LF at the end. {@code EPSV ALL} is OTHER.
  *
  * @param kind what the gateway does with it
  * @param argument the text after the verb, without the line end (IAC sequences removed)
@@ -18,7 +18,11 @@ public record FtpCommand(CommandKind kind, String verb, String argument) {
         int space = text.indexOf(' ');
         String verb = space < 0 ? text : text.substring(0, space);
         String argument = space < 0 ? "" : text.substring(space + 1).strip();
-        return new FtpCommand(CommandKind.ofVerb(verb), verb, argument);
+        CommandKind kind = CommandKind.ofVerb(verb);
+        if (kind == CommandKind.EPSV && argument.equalsIgnoreCase("ALL")) {
+            kind = CommandKind.OTHER; // answered 200, not 229: nothing to rewrite
+        }
+        return new FtpCommand(kind, verb, argument);
     }
 
     /** The line's characters with Telnet commands (IAC x, IAC WILL/WONT/DO/DONT opt, IAC IAC) removed. */

@@ -3,18 +3,14 @@ package dev.ferry.relay.gateway;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.List;
-import java.util.OptionalInt;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,59 +21,69 @@ import org.slf4j.LoggerFactory;
  * client). Every byte passes unchanged except:
  * <ul>
  *   <li>the final line of the reply to a PASV/EPSV this gateway forwarded: the relay's public
- *       address and a leased port (or 425 if the reply cannot be read or no port is free);</li>
- *   <li>PORT/EPRT: checked (client's own IP, port >= 1024), then replaced by the address where the
- *       agent listens beside the server; refused ones are answered here and never forwarded;</li>
+ *       address and a leased port (or a 425 if the reply cannot be read or no port is free);</li>
+ *   <li>what the {@link CommandFilter} replaces or answers (PORT/EPRT checked and replaced);</li>
  *   <li>over-long command lines, LPSV, LPRT and CCC: answered here, never forwarded.</li>
  * </ul>
- * Replies are matched to commands by a queue of expectations, never by searching the stream. After
- * the server accepts AUTH (234) nothing is parsed or changed again.
+ * Replies are matched to commands by a queue of expectations, never by searching the stream; local
+ * replies take their place in that queue, so pipelined replies stay in command order. After the
+ * server accepts AUTH (234) nothing is parsed or changed again. While an AUTH reply or a deferred
+ * filter decision is pending, client input is held (up to 64 KiB, then 421 and close).
  *
- * <p>An empty buffer written outbound flushes any unfinished reply line through unchanged (the
- * pipe writes one before it forwards the server's FIN).
+ * <p>Lines are read whole up to {@code maxLineLength} bytes plus their line end (CR LF or bare LF).
+ * A longer command line is answered 500 and dropped up to its LF; a longer reply line streams
+ * through unchanged (and a 227/229 final line that long becomes a 425). Partial reply lines are
+ * held until their LF; the write that brought them succeeds at once. An empty buffer written
+ * outbound flushes an unfinished reply line (the pipe writes one before it forwards the server's FIN).
  */
 public final class FtpControlGateway extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(FtpControlGateway.class);
-    private static final String TOO_LONG = "500 Command line too long.\r\n";
-    private static final int MAX_BUFFERED_REPLY = 16 * 1024;
-    private static final int MAX_HELD = 64 * 1024;
-
-    /** One reply the client is owed: from the server for a forwarded command, or a local one. */
-    private record Expected(CommandKind kind, String local) {
-        static final Expected GREETING = new Expected(CommandKind.OTHER, null);
-    }
+    static final String TOO_LONG = "500 Command line too long.\r\n";
+    static final String FILTER_FAILED = "451 Requested action aborted: local error in processing.\r\n";
+    static final String TOO_MUCH_INPUT = "421 Too much input while waiting for the server; closing.\r\n";
+    static final int MAX_HELD = 64 * 1024;
 
     private final GatewayConfig config;
-    private final DataEndpoints endpoints;
+    private final CommandFilter filter;
     private final SessionEvents events;
-    private final InetAddress client;
     private final LineSplitter commands;
     private final LineSplitter replies;
-    private final Deque<Expected> expected = new ArrayDeque<>();
+    private final ExpectationQueue expected = new ExpectationQueue();
+    private final ReplyReader replyReader;
     private ChannelHandlerContext ctx;
 
     private boolean passThrough;
-    /** Client input held while an AUTH reply or an active-mode setup is pending. */
+    /** Client input held while an AUTH reply or a deferred filter decision is pending. */
     private ByteBuf held;
     private boolean holding;
     private boolean discardingLongLine;
-    private int replyCode = -1;
-    /** Non-final lines of a multi-line 227/229 reply, held until its final line decides their fate. */
-    private List<byte[]> buffered;
-    private int bufferedBytes;
-    private boolean longLineEndsReply;
-    private int longLineCode;
+    private boolean inputEnded;
     private ByteBuf delayedOutput;
     private boolean delaying;
 
+    /** Passive mode only: PORT and EPRT are answered 502 here. */
+    public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
+        this(config, endpoints, SessionEvents.NONE, command -> CommandFilter.forward());
+    }
+
+    /** Passive and active mode for a client at {@code client}. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client) {
-        this.config = config;
-        this.endpoints = endpoints;
-        this.events = events;
-        this.client = client;
+        this(config, endpoints, events, new ActiveModeFilter(endpoints, client));
+    }
+
+    /**
+     * @param filter decides each client command first; the gateway's own refusals (LPSV, LPRT, CCC,
+     *     PORT/EPRT not replaced by the filter) apply to what it forwards unchanged
+     */
+    public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
+            CommandFilter filter) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.filter = filter.orElse(new RefusedCommands());
+        this.events = Objects.requireNonNull(events, "events");
         this.commands = new LineSplitter(config.maxLineLength() + 2);
-        this.replies = new LineSplitter(Math.max(config.maxLineLength(), 8192));
-        expected.add(Expected.GREETING);
+        this.replies = new LineSplitter(config.maxLineLength() + 2);
+        this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(), endpoints),
+                this::afterReply, Math.max(config.maxLineLength(), 16 * 1024));
     }
 
     @Override
@@ -108,9 +114,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
         ByteBuf out = ctx.alloc().buffer();
         try {
-            readCommands(in, out);
+            commands.feed(in, (bytes, first, complete) -> line(bytes, complete, out));
+            if (holding && commands.holdsPartial()) {
+                holdBytes(commands.takePartial()); // parsed once the pending decision is made
+            }
         } catch (RuntimeException e) {
-            log.warn("gateway: cannot read client input, passing it through: {}", e.toString());
+            log.warn("gateway: cannot read input from {}, passing it through", ctx.channel().remoteAddress(), e);
             out.writeBytes(in);
         } finally {
             in.release();
@@ -118,86 +127,80 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         forward(out);
     }
 
-    private void readCommands(ByteBuf in, ByteBuf out) {
-        commands.feed(in, (bytes, first, complete) -> {
-            if (holding) {
-                holdBytes(bytes);
-                return;
-            }
-            if (!complete || discardingLongLine) {
-                // Over the limit: dropped up to its LF, answered once, never split into commands.
-                discardingLongLine = !complete;
-                if (complete) {
-                    expectLocal(TOO_LONG);
-                }
-                return;
-            }
-            int end = bytes.length >= 2 && bytes[bytes.length - 2] == '\r' ? 2 : 1;
-            if (bytes.length - end > config.maxLineLength()) {
+    private void line(byte[] bytes, boolean complete, ByteBuf out) {
+        if (holding) {
+            holdBytes(bytes);
+        } else if (!complete || discardingLongLine) {
+            // Over the limit: dropped up to its LF, answered once, never split into commands.
+            discardingLongLine = !complete;
+            if (complete) {
                 expectLocal(TOO_LONG);
-                return;
             }
+        } else if (bytes.length - lineEnd(bytes) > config.maxLineLength()) {
+            expectLocal(TOO_LONG);
+        } else {
             command(bytes, out);
-        });
-        if (holding && commands.holdsPartial() && !discardingLongLine) {
-            holdBytes(commands.takePartial());
         }
+    }
+
+    private static int lineEnd(byte[] line) {
+        int n = line.length;
+        return n >= 2 && line[n - 1] == '\n' && line[n - 2] == '\r' ? 2 : n >= 1 && line[n - 1] == '\n' ? 1 : 0;
     }
 
     private void command(byte[] line, ByteBuf out) {
-        events.commandReceived();
+        try {
+            events.commandReceived();
+        } catch (RuntimeException e) {
+            log.warn("gateway: session callback failed", e);
+        }
         FtpCommand command = FtpCommand.parse(line);
-        switch (command.kind()) {
-            case LPSV -> expectLocal("502 LPSV is not supported through this relay; use PASV or EPSV.\r\n");
-            case LPRT -> expectLocal("502 LPRT is not supported through this relay; use PORT or EPRT.\r\n");
-            case CCC -> expectLocal("533 CCC is refused: the control connection stays as it is.\r\n");
-            case PORT, EPRT -> active(command);
-            case AUTH -> {
-                // Whatever follows waits for the answer: after 234 it is TLS and must not be parsed.
-                out.writeBytes(line);
-                expected.add(new Expected(CommandKind.AUTH, null));
-                holding = true;
-            }
-            default -> {
-                out.writeBytes(line);
-                expected.add(new Expected(command.kind(), null));
-            }
+        CommandFilter.Decision decision;
+        try {
+            decision = filter.decide(command);
+        } catch (RuntimeException e) {
+            log.warn("gateway: deciding {} failed; answering 451", command.verb(), e);
+            decision = CommandFilter.answer(FILTER_FAILED);
+        }
+        apply(command, line, decision, out);
+    }
+
+    private void apply(FtpCommand command, byte[] line, CommandFilter.Decision decision, ByteBuf out) {
+        if (decision instanceof CommandFilter.Answer answer) {
+            expectLocal(answer.reply());
+            return;
+        }
+        if (decision instanceof CommandFilter.Later later) {
+            holding = true; // everything the client sends next waits for the decision
+            later.decision().whenComplete((d, e) -> ctx.executor().execute(() -> settle(command, line, d, e)));
+            return;
+        }
+        if (decision instanceof CommandFilter.Replace replace) {
+            out.writeCharSequence(replace.line(), StandardCharsets.ISO_8859_1);
+        } else {
+            out.writeBytes(line);
+        }
+        expected.forwarded(command.kind());
+        if (command.kind() == CommandKind.AUTH) {
+            holding = true; // after 234 what follows is TLS and must not be parsed
         }
     }
 
-    private void active(FtpCommand command) {
-        InetSocketAddress target;
-        try {
-            target = command.kind() == CommandKind.PORT
-                    ? ActiveCommands.port(command.argument(), client)
-                    : ActiveCommands.eprt(command.argument(), client);
-        } catch (ActiveCommands.Refused refused) {
-            log.warn("gateway: refused {} {} from {}", command.verb(), command.argument(), client.getHostAddress());
-            expectLocal(refused.reply());
+    private void settle(FtpCommand command, byte[] line, CommandFilter.Decision decision, Throwable error) {
+        if (!ctx.channel().isOpen() || ctx.isRemoved()) {
             return;
         }
-        // Everything the client sends after this waits until the agent is listening.
-        holding = true;
-        endpoints.prepareActive(target).whenComplete((agent, error) -> ctx.executor().execute(() -> {
-            Throwable failure = error;
-            if (!ctx.channel().isOpen()) {
-                return;
-            }
-            String rewritten = null;
-            try {
-                rewritten = failure == null ? ActiveCommands.rewrite(command.kind(), agent) : null;
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-            if (rewritten == null) {
-                log.warn("gateway: active mode for {} failed: {}", target, String.valueOf(failure));
-                expectLocal("425 Can't open data connection: the relay could not prepare active mode.\r\n");
-            } else {
-                expected.add(new Expected(command.kind(), null));
-                forward(Unpooled.copiedBuffer(rewritten, StandardCharsets.US_ASCII));
-            }
+        if (error != null || decision == null || decision instanceof CommandFilter.Later) {
+            log.warn("gateway: deciding {} failed ({}); answering 451", command.verb(), error != null ? error : decision);
+            decision = CommandFilter.answer(FILTER_FAILED);
+        }
+        holding = false;
+        ByteBuf out = ctx.alloc().buffer();
+        apply(command, line, decision, out);
+        forward(out);
+        if (!holding) {
             resume();
-        }));
+        }
     }
 
     /** Stops holding client input and reads what was held. */
@@ -212,33 +215,40 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
                 channelRead(ctx, pending);
             }
         }
+        if (inputEnded && !holding) {
+            finishInput();
+        }
     }
 
     private void hold(ByteBuf in) {
-        if (held == null) {
-            held = ctx.alloc().buffer(in.readableBytes());
+        try {
+            held().writeBytes(in);
+        } finally {
+            in.release();
         }
-        held.writeBytes(in);
-        in.release();
         checkHeld();
     }
 
     private void holdBytes(byte[] bytes) {
-        if (held == null) {
-            held = ctx.alloc().buffer(bytes.length);
-        }
-        held.writeBytes(bytes);
+        held().writeBytes(bytes);
         checkHeld();
     }
 
-    /** A client that keeps sending while the relay waits for the server gets cut off, not buffered. */
+    private ByteBuf held() {
+        if (held == null) {
+            held = ctx.alloc().buffer();
+        }
+        return held;
+    }
+
+    /** A client that keeps sending while the relay waits for the server is cut off, not buffered. */
     private void checkHeld() {
         if (held.readableBytes() > MAX_HELD) {
-            log.warn("gateway: {} sent over {} bytes while a reply was pending; closing", client.getHostAddress(),
-                    MAX_HELD);
+            log.warn("gateway: {} sent over {} bytes while a reply was pending; closing",
+                    ctx.channel().remoteAddress(), MAX_HELD);
             releaseHeld();
-            ctx.writeAndFlush(Unpooled.copiedBuffer("421 Too much input while waiting for the server; closing.\r\n",
-                    StandardCharsets.US_ASCII)).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.copiedBuffer(TOO_MUCH_INPUT, StandardCharsets.US_ASCII))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -259,11 +269,30 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ChannelInputShutdownEvent && !passThrough && commands.holdsPartial() && !holding) {
-            // The client half-closed mid-line: what it sent still goes to the server, unchanged.
-            forward(Unpooled.wrappedBuffer(commands.takePartial()));
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputEnded = true;
+            if (!holding) {
+                finishInput();
+            }
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client half-closed: an unfinished last line is read as a command (so a PORT cannot slip
+     * through unchecked) and, if forwarded, goes on as it was sent, without a line end.
+     */
+    private void finishInput() {
+        if (passThrough || !commands.holdsPartial()) {
+            return;
+        }
+        ByteBuf out = ctx.alloc().buffer();
+        try {
+            line(commands.takePartial(), true, out);
+        } catch (RuntimeException e) {
+            log.warn("gateway: cannot read the last input from {}", ctx.channel().remoteAddress(), e);
+        }
+        forward(out);
     }
 
     // ---------------------------------------------------------------- server -> client
@@ -275,14 +304,18 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
+        LineSplitter.Sink sink = (bytes, first, complete) -> reply(bytes, first, complete, out);
         try {
-            if (!in.isReadable()) {
-                out.writeBytes(replies.takePartial());
+            if (in.isReadable()) {
+                replies.feed(in, sink);
             } else {
-                replies.feed(in, (bytes, first, complete) -> reply(bytes, first, complete, out));
+                replies.flushPartial(sink);
+            }
+            if (passThrough && replies.holdsPartial()) {
+                out.writeBytes(replies.takePartial()); // after 234, in the same write
             }
         } catch (RuntimeException e) {
-            log.warn("gateway: cannot read server reply, passing it through: {}", e.toString());
+            log.warn("gateway: cannot read the server's reply, passing it through", e);
             out.writeBytes(in);
         } finally {
             in.release();
@@ -295,119 +328,27 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             out.writeBytes(bytes);
             return;
         }
-        if (!first) {
-            // The rest of a line too long to hold: streamed on unchanged, never rewritten.
+        try {
+            replyReader.piece(bytes, first, complete, out);
+        } catch (RuntimeException e) {
+            log.warn("gateway: cannot read a reply line, passing it through", e);
             out.writeBytes(bytes);
-            if (complete && longLineEndsReply) {
-                longLineEndsReply = false;
-                replyComplete(longLineCode, null, out);
-            }
-            return;
         }
-        ReplyLine line = ReplyLine.of(bytes);
-        if (replyCode < 0) {
-            if (!line.hasCode()) {
-                out.writeBytes(bytes); // not part of any reply: pass it on
-                return;
-            }
-            replyCode = line.code();
-        }
-        boolean ends = line.hasCode() && line.last() && line.code() == replyCode;
-        if (!complete) {
-            flushBuffered(out);
-            out.writeBytes(bytes);
-            longLineEndsReply = ends;
-            longLineCode = replyCode;
-            if (ends) {
-                replyCode = -1;
-            }
-            return;
-        }
-        if (!ends) {
-            if (isPassiveReply() && bufferedBytes + bytes.length <= MAX_BUFFERED_REPLY) {
-                if (buffered == null) {
-                    buffered = new ArrayList<>();
-                }
-                buffered.add(bytes);
-                bufferedBytes += bytes.length;
-            } else {
-                flushBuffered(out);
-                out.writeBytes(bytes);
-            }
-            return;
-        }
-        int code = replyCode;
-        replyCode = -1;
-        replyComplete(code, bytes, out);
-    }
-
-    private boolean isPassiveReply() {
-        Expected head = expected.peek();
-        return head != null && (head.kind() == CommandKind.PASV && replyCode == 227
-                || head.kind() == CommandKind.EPSV && replyCode == 229);
-    }
-
-    private void flushBuffered(ByteBuf out) {
-        if (buffered != null) {
-            buffered.forEach(out::writeBytes);
-            buffered = null;
-            bufferedBytes = 0;
-        }
-    }
-
-    /** A whole reply has arrived; its final line is {@code last} (null if it was streamed already). */
-    private void replyComplete(int code, byte[] last, ByteBuf out) {
-        if (code >= 100 && code < 200) {
-            flushBuffered(out);
-            if (last != null) {
-                out.writeBytes(last);
-            }
-            return;
-        }
-        Expected head = expected.poll();
-        CommandKind kind = head == null ? CommandKind.OTHER : head.kind();
-        if (last != null && (kind == CommandKind.PASV && code == 227 || kind == CommandKind.EPSV && code == 229)) {
-            String rewritten = rewritePassive(kind, new String(last, StandardCharsets.ISO_8859_1));
-            if (rewritten.startsWith("425")) {
-                buffered = null; // the whole reply becomes the 425
-                bufferedBytes = 0;
-            }
-            flushBuffered(out);
-            out.writeCharSequence(rewritten, StandardCharsets.ISO_8859_1);
-        } else {
-            flushBuffered(out);
-            if (last != null) {
-                out.writeBytes(last);
-            }
-        }
-        afterReply(kind, code);
-        emitLocalReplies(out);
-    }
-
-    private String rewritePassive(CommandKind kind, String line) {
-        int upstreamPort = kind == CommandKind.PASV ? PassiveReplies.port227(line) : PassiveReplies.port229(line);
-        if (upstreamPort < 0) {
-            log.warn("gateway: unreadable passive reply from the server: {}", line.strip());
-            return "425 Can't open data connection: the FTP server's passive reply could not be understood.\r\n";
-        }
-        OptionalInt leased = endpoints.lease(upstreamPort);
-        if (leased.isEmpty()) {
-            return "425 Can't open data connection: no passive port available on the relay.\r\n";
-        }
-        return kind == CommandKind.PASV
-                ? PassiveReplies.rewrite227(line, config.publicAddress(), leased.getAsInt())
-                : PassiveReplies.rewrite229(line, leased.getAsInt());
     }
 
     private void afterReply(CommandKind kind, int code) {
-        if (code == 230) {
-            events.loginSucceeded();
-        } else if (code == 530 && (kind == CommandKind.PASS || kind == CommandKind.USER)) {
-            Duration delay = events.loginFailed();
-            if (!delay.isZero()) {
-                delaying = true;
-                ctx.executor().schedule(this::endDelay, delay.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            if (code == 230) {
+                events.loginSucceeded();
+            } else if (code == 530 && (kind == CommandKind.PASS || kind == CommandKind.USER)) {
+                Duration delay = events.loginFailed();
+                if (delay != null && !delay.isZero() && !delay.isNegative()) {
+                    delaying = true;
+                    ctx.executor().schedule(this::endDelay, delay.toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
+        } catch (RuntimeException e) {
+            log.warn("gateway: session callback failed", e);
         }
         if (kind == CommandKind.AUTH) {
             if (code == 234) {
@@ -419,21 +360,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
     }
 
-    /** Local replies at the head of the queue are due now: every earlier reply has gone out. */
-    private void emitLocalReplies(ByteBuf out) {
-        while (!expected.isEmpty() && expected.peek().local() != null) {
-            out.writeCharSequence(expected.poll().local(), StandardCharsets.ISO_8859_1);
-        }
-    }
-
+    /** Queues a local reply; it goes out now if every earlier reply has. */
     private void expectLocal(String reply) {
-        expected.add(new Expected(CommandKind.OTHER, reply));
-        if (expected.peek().local() != null) {
-            ByteBuf out = ctx.alloc().buffer();
-            emitLocalReplies(out);
-            emit(out, ctx.newPromise());
+        expected.local(reply, due -> {
+            emit(Unpooled.copiedBuffer(due, StandardCharsets.ISO_8859_1), ctx.newPromise());
             ctx.flush();
-        }
+        });
     }
 
     private void emit(ByteBuf out, ChannelPromise promise) {

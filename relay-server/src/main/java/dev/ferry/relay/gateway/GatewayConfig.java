@@ -1,25 +1,62 @@
 package dev.ferry.relay.gateway;
 
 import java.net.Inet4Address;
-import java.util.Objects;
 
 /**
- * The gateway's settings, validated once.
+ * The gateway's settings, validated once; every error names the setting and the bad value.
  *
- * @param publicAddress written into rewritten 227 replies
- * @param maxLineLength longest command line accepted (without its line end); longer ones get 500
+ * @param publicAddress written into rewritten 227 replies: the address clients reach the relay at
+ * @param maxLineLength longest line read whole, without its line end: a longer command is answered
+ *     500 and dropped, a longer reply line streams through unchanged and is never rewritten
  */
 public record GatewayConfig(Inet4Address publicAddress, int maxLineLength) {
     public static final int DEFAULT_MAX_LINE_LENGTH = 4096;
+    public static final int MIN_LINE_LENGTH = 64;
+    public static final int MAX_LINE_LENGTH = 65536;
 
     public GatewayConfig {
-        Objects.requireNonNull(publicAddress, "publicAddress");
-        if (maxLineLength < 64 || maxLineLength > 65536) {
-            throw new IllegalArgumentException("maxLineLength must be 64-65536, got " + maxLineLength);
+        if (publicAddress == null) {
+            throw new IllegalArgumentException("publicAddress must be set");
+        }
+        if (publicAddress.isAnyLocalAddress() || publicAddress.isMulticastAddress()) {
+            throw new IllegalArgumentException("publicAddress must be an address clients can connect to, got "
+                    + publicAddress.getHostAddress());
+        }
+        if (maxLineLength < MIN_LINE_LENGTH || maxLineLength > MAX_LINE_LENGTH) {
+            throw new IllegalArgumentException("maxLineLength must be " + MIN_LINE_LENGTH + "-" + MAX_LINE_LENGTH
+                    + ", got " + maxLineLength);
         }
     }
 
+    /** The defaults for everything but the public address. */
     public static GatewayConfig of(Inet4Address publicAddress) {
-        return new GatewayConfig(publicAddress, DEFAULT_MAX_LINE_LENGTH);
+        return builder().publicAddress(publicAddress).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects settings; {@link #build()} validates them. */
+    public static final class Builder {
+        private Inet4Address publicAddress;
+        private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+
+        private Builder() {
+        }
+
+        public Builder publicAddress(Inet4Address publicAddress) {
+            this.publicAddress = publicAddress;
+            return this;
+        }
+
+        public Builder maxLineLength(int maxLineLength) {
+            this.maxLineLength = maxLineLength;
+            return this;
+        }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(publicAddress, maxLineLength);
+        }
     }
 }

@@ -69,7 +69,14 @@ final class LineSplitter {
         sink.line(bytes, first, complete);
     }
 
-    /** Whatever unfinished line is held, handed out and forgotten (for a stream that is ending). */
+    /** Hands out whatever unfinished line is held as a piece that does not end its line. */
+    void flushPartial(Sink sink) {
+        if (length > 0) {
+            emit(sink, false);
+        }
+    }
+
+    /** Whatever unfinished line is held, handed out raw and forgotten (for input that is put aside or ending). */
     byte[] takePartial() {
         byte[] bytes = Arrays.copyOf(partial, length);
         length = 0;

@@ -47,7 +47,7 @@ class ActiveModeGatewayTest {
         "EPRT |2|::1|2121|#501 EPRT must name your own address; the relay does not connect elsewhere.",
         "EPRT |1|198.51.100.10|99999|#501 Syntax error in EPRT parameters.",
         "EPRT garbage#501 Syntax error in EPRT parameters.",
-        "LPRT 4,4,198,51,100,10,2,195,80#502 LPRT is not supported through this relay; use PORT or EPRT.",
+        "LPRT 4,4,198,51,100,10,2,195,80#502 LPRT not supported through this relay; use PORT or EPRT.",
     })
     void bounceAndScanAttemptsAreAnsweredByTheRelayAndNeverReachTheServer(String command, String reply) {
         gw.server("220 ready\r\n");

@@ -190,7 +190,7 @@ class FtpControlGatewayTest {
         assertThat(gw.client("NOOP\r\nLPSV\r\nSYST\r\n")).isEqualTo("NOOP\r\nSYST\r\n");
         assertThat(gw.drainOutbound()).isEmpty();
         assertThat(gw.server("200 NOOP ok.\r\n")).isEqualTo(
-                "200 NOOP ok.\r\n502 LPSV is not supported through this relay; use PASV or EPSV.\r\n");
+                "200 NOOP ok.\r\n502 LPSV not supported through this relay; use PASV or EPSV.\r\n");
         assertThat(gw.server("215 UNIX Type: L8\r\n")).isEqualTo("215 UNIX Type: L8\r\n");
     }
 

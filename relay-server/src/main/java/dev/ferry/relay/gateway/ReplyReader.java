@@ -1,0 +1,113 @@
+package dev.ferry.relay.gateway;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server side of the gateway: reads the pieces a {@link LineSplitter} cuts from the server's
+ * output, matches each whole reply to the command it answers, rewrites the final line of a 227
+ * reply to PASV or 229 reply to EPSV, and inserts local replies as they fall due. Everything else
+ * is copied to the output unchanged and at once.
+ *
+ * <p>The non-final lines of a multi-line 227/229 reply are held (up to {@code maxHeld} bytes) so
+ * that a 425 can replace the whole reply; past that they stream on and a late 425 follows them (a
+ * lenient client reads it as the reply's end). An over-long final line cannot be rewritten: it is
+ * dropped and the reply becomes the 425.
+ */
+final class ReplyReader {
+    /** Told of each final (2xx-5xx) reply once it and the local replies due after it are in the output. */
+    interface Listener {
+        void replied(CommandKind kind, int code);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ReplyReader.class);
+
+    private final ExpectationQueue expected;
+    private final PassiveReplyRewriter rewriter;
+    private final Listener listener;
+    private final int maxHeld;
+    private final FtpReplyAssembler assembler = new FtpReplyAssembler();
+    /** The command the reply in progress answers; null between replies. */
+    private CommandKind answering;
+    private final List<byte[]> held = new ArrayList<>();
+    private int heldBytes;
+    private boolean streaming;
+
+    ReplyReader(ExpectationQueue expected, PassiveReplyRewriter rewriter, Listener listener, int maxHeld) {
+        this.expected = expected;
+        this.rewriter = rewriter;
+        this.listener = listener;
+        this.maxHeld = maxHeld;
+    }
+
+    void piece(byte[] bytes, boolean first, boolean complete, ByteBuf out) {
+        FtpReplyAssembler.Piece piece = assembler.next(bytes, first, complete);
+        if (piece.code() == 0) {
+            out.writeBytes(bytes); // outside any reply: not ours to judge
+            return;
+        }
+        if (answering == null) {
+            answering = expected.head();
+        }
+        if (answering == CommandKind.PASV && piece.code() == 227 || answering == CommandKind.EPSV && piece.code() == 229) {
+            passive(piece, bytes, first && complete, out);
+            return;
+        }
+        out.writeBytes(bytes);
+        if (piece.endsReply()) {
+            replied(piece.code(), out);
+        }
+    }
+
+    private void passive(FtpReplyAssembler.Piece piece, byte[] bytes, boolean wholeLine, ByteBuf out) {
+        if (!piece.finalLine()) {
+            if (wholeLine && !streaming && heldBytes + bytes.length <= maxHeld) {
+                held.add(bytes);
+                heldBytes += bytes.length;
+            } else {
+                streaming = true;
+                flushHeld(out);
+                out.writeBytes(bytes);
+            }
+            return;
+        }
+        if (!piece.endsReply()) {
+            return; // an over-long final line, dropped piece by piece: it becomes the 425
+        }
+        PassiveReplyRewriter.Result result;
+        if (wholeLine) {
+            result = rewriter.rewrite(answering, new String(bytes, StandardCharsets.ISO_8859_1));
+        } else {
+            log.warn("gateway: the FTP server's reply to {} has an over-long final line", answering);
+            result = new PassiveReplyRewriter.Result(PassiveReplyRewriter.UNREADABLE, true);
+        }
+        if (result.refused()) {
+            held.clear(); // the whole reply becomes the 425
+            heldBytes = 0;
+        }
+        flushHeld(out);
+        out.writeCharSequence(result.text(), StandardCharsets.ISO_8859_1);
+        replied(piece.code(), out);
+    }
+
+    private void flushHeld(ByteBuf out) {
+        held.forEach(out::writeBytes);
+        held.clear();
+        heldBytes = 0;
+    }
+
+    private void replied(int code, ByteBuf out) {
+        answering = null;
+        streaming = false;
+        flushHeld(out);
+        if (code < 200) {
+            return; // preliminary: the command still awaits its final reply
+        }
+        CommandKind kind = expected.replied(reply -> out.writeCharSequence(reply, StandardCharsets.ISO_8859_1));
+        listener.replied(kind, code);
+    }
+}
