@@ -13,12 +13,15 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import io.netty.util.ResourceLeakDetector;
 
 /** A gateway in an EmbeddedChannel, with recording endpoints: client and server sides as strings. */
 final class GatewayHarness implements DataEndpoints, SessionEvents {
     static final String CLIENT_IP = "198.51.100.10";
     static final String PUBLIC_IP = "203.0.113.7";
 
+    final TrackingAllocator allocator = new TrackingAllocator();
     final List<Integer> leasedFor = new ArrayList<>();
     final List<InetSocketAddress> activeFor = new ArrayList<>();
     final EmbeddedChannel channel;
@@ -34,10 +37,24 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     }
 
     GatewayHarness(int maxLine) {
+        this(gw -> new FtpControlGateway(config(maxLine), gw, gw, address(CLIENT_IP)));
+    }
+
+    /** A gateway built by {@code gateway} from this harness (its endpoints and events). */
+    GatewayHarness(Function<GatewayHarness, FtpControlGateway> gateway) {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+        channel = new EmbeddedChannel();
+        channel.config().setAllocator(allocator);
+        channel.pipeline().addLast(gateway.apply(this));
+    }
+
+    static GatewayConfig config(int maxLine) {
+        return GatewayConfig.builder().publicAddress((Inet4Address) address(PUBLIC_IP)).maxLineLength(maxLine).build();
+    }
+
+    static InetAddress address(String ip) {
         try {
-            channel = new EmbeddedChannel(new FtpControlGateway(
-                    new GatewayConfig((Inet4Address) InetAddress.getByName(PUBLIC_IP), maxLine), this, this,
-                    InetAddress.getByName(CLIENT_IP)));
+            return InetAddress.getByName(ip);
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
@@ -72,7 +89,7 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     }
 
     String client(byte[] bytes) {
-        channel.writeInbound(Unpooled.wrappedBuffer(bytes));
+        channel.writeInbound(allocator.track(Unpooled.wrappedBuffer(bytes)));
         channel.runPendingTasks();
         return drainInbound();
     }
@@ -89,7 +106,7 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
 
     /** The server sends {@code text}; returns what reaches the client (local replies included). */
     String server(String text) {
-        channel.writeOutbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+        channel.writeOutbound(allocator.track(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)));
         channel.runPendingTasks();
         return drainOutbound();
     }
@@ -106,8 +123,9 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
         return out.toString();
     }
 
-    /** Closes the channel and reports whether anything was left unread. */
+    /** Closes the channel and reports whether anything was left unread or any buffer unreleased. */
     boolean finish() {
-        return channel.finishAndReleaseAll();
+        boolean unread = channel.finishAndReleaseAll();
+        return unread || allocator.unreleased() > 0;
     }
 }
