@@ -115,4 +115,56 @@ class GatewayFuzzTest {
             assertThat(gw.finish()).isFalse();
         }
     }
+
+    private static final String[] PIPELINED_VERBS = {"USER", "pass", "NOOP", "List", "nlst", "RETR", "STOR", "CWD",
+        "MKD", "SIZE", "TYPE", "SYST", "FEAT", "HELP", "STAT", "SITE", "EPSV ALL", "epsv all", "ABOR", "xyz", ""};
+
+    /** A command line, sometimes with Telnet sequences around or inside its verb. */
+    private static String command(Random r) {
+        String verb = PIPELINED_VERBS[r.nextInt(PIPELINED_VERBS.length)];
+        String telnet = switch (r.nextInt(5)) {
+            case 0 -> "\u00ff\u00f4\u00ff\u00f2"; // IAC IP IAC DM
+            case 1 -> "\u00ff\u00fb\u0001"; // IAC WILL ECHO
+            default -> "";
+        };
+        boolean argument = !verb.contains(" ") && r.nextBoolean(); // "EPSV ALL x" would be an EPSV
+        return telnet + verb + (argument ? " " + text(r, 40) : "") + eol(r);
+    }
+
+    @Test
+    void pipelinedSessionsWithoutPassiveCommandsPassUnchangedBothWays() {
+        Random r = new Random(424242L);
+        for (int round = 0; round < 2000; round++) {
+            GatewayHarness gw = new GatewayHarness(r.nextBoolean() ? 64 : GatewayConfig.DEFAULT_MAX_LINE_LENGTH);
+            StringBuilder commands = new StringBuilder();
+            StringBuilder replies = new StringBuilder("220 " + text(r, 30) + eol(r));
+            int n = 1 + r.nextInt(10);
+            for (int i = 0; i < n; i++) {
+                commands.append(command(r));
+                int code = (2 + r.nextInt(4)) * 100 + r.nextInt(60);
+                if (r.nextInt(4) == 0) {
+                    replies.append("150 ").append(text(r, 20)).append(eol(r));
+                }
+                if (r.nextInt(3) == 0) {
+                    replies.append(code).append('-').append(text(r, 30)).append(eol(r));
+                    replies.append(r.nextBoolean() ? "227 Entering Passive Mode (10,0,0,1,4,1)" : " 229 (|||5000|)")
+                            .append(eol(r));
+                }
+                replies.append(code).append(' ').append(text(r, 40)).append(eol(r));
+            }
+            StringBuilder toServer = new StringBuilder();
+            StringBuilder toClient = new StringBuilder();
+            for (String piece : cut(r, commands.toString())) {
+                toServer.append(gw.client(piece));
+                toClient.append(gw.drainOutbound());
+            }
+            for (String piece : cut(r, replies.toString())) {
+                toClient.append(gw.server(piece));
+            }
+            assertThat(toServer.toString()).as("round %d to server", round).isEqualTo(commands.toString());
+            assertThat(toClient.toString()).as("round %d to client", round).isEqualTo(replies.toString());
+            assertThat(gw.leasedFor).isEmpty();
+            assertThat(gw.finish()).as("round %d leaks", round).isFalse();
+        }
+    }
 }

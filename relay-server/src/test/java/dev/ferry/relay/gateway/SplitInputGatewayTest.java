@@ -62,4 +62,34 @@ class SplitInputGatewayTest {
             assertThat(run(step, -1)).as("step %d byte by byte", step).containsExactly(whole);
         }
     }
+
+    private static final String CLIENT_STREAM =
+            "USER alice\r\nPASS secret\r\nPASV\r\nEPSV\r\nLIST\r\nNOOP\nQUIT\r\n";
+    private static final String SERVER_STREAM = "220-Welcome\r\n220 ready\r\n331 Password please.\r\n"
+            + "230 Login successful.\r\n227 Entering Passive Mode (192,168,1,20,195,80).\r\n"
+            + "229 Entering Extended Passive Mode (|||50123|)\r\n150 Here comes the directory listing.\r\n"
+            + "226 Directory send OK.\r\n200 NOOP ok.\r\n221 Goodbye.\r\n";
+
+    /** The whole client stream, cut at {@code c}, then the whole server stream, cut at {@code s}. */
+    private static String[] pipelined(int c, int s) {
+        GatewayHarness gw = new GatewayHarness();
+        String toServer = gw.client(CLIENT_STREAM.substring(0, c)) + gw.client(CLIENT_STREAM.substring(c));
+        String toClient = gw.server(SERVER_STREAM.substring(0, s)) + gw.server(SERVER_STREAM.substring(s));
+        assertThat(gw.finish()).isFalse();
+        return new String[] {toServer, toClient};
+    }
+
+    @Test
+    void everySplitPointOfAPipelinedSessionInEitherDirectionGivesTheSameBytes() {
+        String[] whole = pipelined(0, 0);
+        assertThat(whole[0]).isEqualTo(CLIENT_STREAM);
+        assertThat(whole[1]).isEqualTo(SERVER_STREAM
+                .replace("(192,168,1,20,195,80)", "(203,0,113,7,156,65)").replace("(|||50123|)", "(|||40002|)"));
+        for (int c = 0; c <= CLIENT_STREAM.length(); c++) {
+            assertThat(pipelined(c, 0)).as("client cut at %d", c).containsExactly(whole);
+        }
+        for (int s = 0; s <= SERVER_STREAM.length(); s++) {
+            assertThat(pipelined(0, s)).as("server cut at %d", s).containsExactly(whole);
+        }
+    }
 }
