@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lines are read whole up to {@code maxLineLength} bytes plus their line end (CR LF or bare LF).
  * A longer command line is answered 500 and dropped up to its LF; a longer reply line streams
- * through unchanged (and a 227/229 final line that long becomes a 425). Partial reply lines are
+ * through unchanged (and a 227/229 final line that long becomes a 425). The earlier lines of a
+ * multi-line 227/229 reply are held up to {@code maxLineLength} bytes in all, so a 425 can replace
+ * the whole reply (see {@link ReplyReader}). Partial reply lines are
  * held until their LF; the write that brought them succeeds at once. An empty buffer written
  * outbound flushes an unfinished reply line (the pipe writes one before it forwards the server's FIN).
  */
@@ -78,12 +80,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
             CommandFilter filter) {
         this.config = Objects.requireNonNull(config, "config");
-        this.filter = filter.orElse(new RefusedCommands());
+        this.filter = Objects.requireNonNull(filter, "filter").orElse(new RefusedCommands());
         this.events = Objects.requireNonNull(events, "events");
         this.commands = new LineSplitter(config.maxLineLength() + 2);
         this.replies = new LineSplitter(config.maxLineLength() + 2);
-        this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(), endpoints),
-                this::afterReply, Math.max(config.maxLineLength(), 16 * 1024));
+        this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(),
+                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength());
     }
 
     @Override
