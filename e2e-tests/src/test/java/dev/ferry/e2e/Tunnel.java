@@ -78,7 +78,7 @@ final class Tunnel implements AutoCloseable {
     }
 
     AgentConfig agentConfig(String token, CertificatePin pin, InetSocketAddress upstream) {
-        return new AgentConfig("127.0.0.1", relay.agentPort(), token, pin, false, upstream, 1);
+        return new AgentConfig("127.0.0.1", relay.agentPort(), token, pin, false, upstream, 1, dev.ferry.link.LinkWindow.DEFAULT);
     }
 
     void stopAgent() throws Exception {

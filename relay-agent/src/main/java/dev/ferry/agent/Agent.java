@@ -104,7 +104,7 @@ public final class Agent implements AutoCloseable {
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES)
-                .initialFlowControlWindow(4 * 1024 * 1024) // grows with the link's bandwidth-delay product
+                .flowControlWindow(config.linkWindow().bytes()) // fixed: gRPC's auto-tuning stops at 8 MiB
                 .disableRetry();
         if (trust == null) {
             builder.usePlaintext();

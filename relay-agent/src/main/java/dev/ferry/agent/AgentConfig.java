@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.link.LinkWindow;
 import dev.ferry.link.tls.CertificatePin;
 import java.net.InetSocketAddress;
 import java.util.Objects;
@@ -10,13 +11,15 @@ import java.util.Objects;
  * @param relayHost the relay's agent endpoint host
  * @param pin the relay certificate's pin, or null with {@code insecure}
  * @param upstream the FTP server the agent connects to (every data connection goes to its host too)
+ * @param linkWindow the flow-control window the agent grants each stream of the link (governs uploads)
  */
 public record AgentConfig(String relayHost, int relayPort, String token, CertificatePin pin, boolean insecure,
-        InetSocketAddress upstream, int eventLoopThreads) {
+        InetSocketAddress upstream, int eventLoopThreads, LinkWindow linkWindow) {
 
     public AgentConfig {
         Objects.requireNonNull(relayHost, "--relay");
         Objects.requireNonNull(upstream, "--upstream");
+        Objects.requireNonNull(linkWindow, "--link-window");
         if (relayPort < 1 || relayPort > 65535) {
             throw new IllegalArgumentException("--relay port must be 1-65535, got " + relayPort);
         }
@@ -34,6 +37,6 @@ public record AgentConfig(String relayHost, int relayPort, String token, Certifi
     }
 
     public AgentConfig withUpstream(InetSocketAddress newUpstream) {
-        return new AgentConfig(relayHost, relayPort, token, pin, insecure, newUpstream, eventLoopThreads);
+        return new AgentConfig(relayHost, relayPort, token, pin, insecure, newUpstream, eventLoopThreads, linkWindow);
     }
 }

@@ -4,6 +4,7 @@ import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
 import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.link.LinkWindow;
 import dev.ferry.link.tls.CertificatePin;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,7 +64,13 @@ public final class AgentMain implements Callable<Integer> {
             description = "Network threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int eventLoopThreads;
 
+    @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
+            description = "Flow-control window per connection on the link: the most in flight per upload "
+                    + "(one window per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
+    String linkWindow;
+
     public static void main(String[] args) {
+        dev.ferry.link.transport.ProcessDefaults.apply();
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
 
@@ -71,6 +78,13 @@ public final class AgentMain implements Callable<Integer> {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         String[] relayParts = splitHostPort(cl, "--relay", relay);
+        LinkWindow window;
+        try {
+            window = LinkWindow.parse(linkWindow);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '--link-window': "
+                    + e.getMessage().replace("--link-window ", ""));
+        }
         CertificatePin pin = null;
         if (trust.pin != null) {
             try {
@@ -102,7 +116,7 @@ public final class AgentMain implements Callable<Integer> {
         AgentConfig config;
         try {
             config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, pin, trust.insecure,
-                    upstream, eventLoopThreads);
+                    upstream, eventLoopThreads, window);
         } catch (IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();

@@ -34,6 +34,10 @@ class AgentCommandLineTest {
         assertThat(upstream.exit()).isEqualTo(2);
         assertThat(upstream.err()).contains("--upstream");
 
+        Run window = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21",
+                "--link-window", "2GiB");
+        assertThat(window.exit()).isEqualTo(2);
+        assertThat(window.err()).contains("Invalid value for option '--link-window': must be between 64KiB and 1GiB");
         Run pin = run("--relay", "127.0.0.1:7835", "--token", "t", "--pin", "md5:abc", "--upstream", "127.0.0.1:21");
         assertThat(pin.exit()).isEqualTo(2);
         assertThat(pin.err()).contains("--pin");

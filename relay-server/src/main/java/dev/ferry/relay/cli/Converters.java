@@ -1,5 +1,6 @@
 package dev.ferry.relay.cli;
 
+import dev.ferry.link.LinkWindow;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
@@ -21,6 +22,17 @@ final class Converters {
                 return PortRange.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class LinkWindowConverter implements ITypeConverter<LinkWindow> {
+        @Override
+        public LinkWindow convert(String value) {
+            try {
+                return LinkWindow.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage().replace("--link-window ", ""));
             }
         }
     }

@@ -12,6 +12,7 @@ public final class RelayMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        dev.ferry.link.transport.ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
     }
 

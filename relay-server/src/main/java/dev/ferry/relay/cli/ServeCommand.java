@@ -1,5 +1,6 @@
 package dev.ferry.relay.cli;
 
+import dev.ferry.link.LinkWindow;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
@@ -91,13 +92,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long failed logins are remembered and an IP stays refused (default: ${DEFAULT-VALUE}).")
     int loginFailureWindow;
 
+    @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
+            converter = Converters.LinkWindowConverter.class,
+            description = "Flow-control window per connection on the agent link: the most in flight per download "
+                    + "(one window per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
+    LinkWindow linkWindow;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
         try {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
-                    .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey)
+                    .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),

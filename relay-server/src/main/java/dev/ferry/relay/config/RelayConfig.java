@@ -1,5 +1,6 @@
 package dev.ferry.relay.config;
 
+import dev.ferry.link.LinkWindow;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param bind the address FTP and passive listeners bind to
  * @param tlsCert the agent endpoint's certificate, or null to use (or generate) the data dir's
  * @param insecure plaintext agent link (labs only)
+ * @param linkWindow the flow-control window the relay grants each stream of the agent link
  */
 public record RelayConfig(
         Path dataDir,
@@ -30,6 +32,7 @@ public record RelayConfig(
         Duration passiveLeaseTimeout,
         Duration agentHelloTimeout,
         Duration tunnelPollInterval,
+        LinkWindow linkWindow,
         Limits limits) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
@@ -42,6 +45,7 @@ public record RelayConfig(
         Objects.requireNonNull(agentListen, "--agent-listen");
         Objects.requireNonNull(passivePorts, "--passive-ports");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(linkWindow, "--link-window");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -95,6 +99,7 @@ public record RelayConfig(
         private Duration passiveLeaseTimeout = Duration.ofSeconds(30);
         private Duration agentHelloTimeout = Duration.ofSeconds(10);
         private Duration tunnelPollInterval = Duration.ofSeconds(1);
+        private LinkWindow linkWindow = LinkWindow.DEFAULT;
         private Limits limits = Limits.DEFAULTS;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
@@ -153,6 +158,11 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder linkWindow(LinkWindow value) {
+            this.linkWindow = value;
+            return this;
+        }
+
         public Builder limits(Limits value) {
             this.limits = value;
             return this;
@@ -161,7 +171,7 @@ public record RelayConfig(
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    limits);
+                    linkWindow, limits);
         }
     }
 }

@@ -76,6 +76,10 @@ class RelayCommandLineTest {
                 "--max-sessions-per-ip", "0");
         assertThat(perIp.exit()).isEqualTo(2);
         assertThat(perIp.err()).contains("--max-sessions-per-ip");
+        Run window = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--link-window", "16 furlongs");
+        assertThat(window.exit()).isEqualTo(2);
+        assertThat(window.err()).contains("Invalid value for option '--link-window': must be a size such as 16MiB");
         Run tls = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
                 "--tls-cert", "/tmp/x.pem");
         assertThat(tls.exit()).isEqualTo(2);
