@@ -7,12 +7,9 @@ import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
-import dev.ferry.link.transport.ComposingNegotiator;
 import dev.ferry.link.transport.EventLoops;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.InternalNettyChannelBuilder;
-import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -110,13 +107,9 @@ public final class Agent implements AutoCloseable {
                 .flowControlWindow(config.linkWindow().bytes()) // fixed: gRPC's auto-tuning stops at 8 MiB
                 .disableRetry();
         if (trust == null) {
-            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
-                    ComposingNegotiator.clientFactory(InternalProtocolNegotiators::plaintext, 80));
+            builder.usePlaintext();
         } else {
-            SslContext tls = clientTls(trust);
-            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
-                    ComposingNegotiator.clientFactory(() -> InternalProtocolNegotiators.tls(tls, null, null), 443));
-            builder.overrideAuthority(LinkTls.RELAY_CERT_NAME);
+            builder.sslContext(clientTls(trust)).overrideAuthority(LinkTls.RELAY_CERT_NAME);
         }
         return builder.build();
     }

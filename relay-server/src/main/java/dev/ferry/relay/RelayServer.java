@@ -1,6 +1,5 @@
 package dev.ferry.relay;
 
-import dev.ferry.link.transport.ComposingNegotiator;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -23,7 +22,6 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
@@ -143,12 +141,11 @@ public final class RelayServer implements AutoCloseable {
             log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "
                     + "between relay and agents can be read and changed by anyone on the path. Use it only in labs. ***",
                     config.agentListen());
-            builder.protocolNegotiator(new ComposingNegotiator(InternalProtocolNegotiators.serverPlaintext()));
         } else {
             certificate = config.tlsCert() != null
                     ? RelayCertificate.load(config.tlsCert(), config.tlsKey())
                     : RelayCertificate.loadOrGenerate(config.dataDir(), random);
-            builder.protocolNegotiator(new ComposingNegotiator(InternalProtocolNegotiators.serverTls(serverTls(certificate))));
+            builder.sslContext(serverTls(certificate));
         }
         try {
             Server server = builder.build().start();
