@@ -10,43 +10,25 @@ import java.util.List;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Active mode (PORT from commons-net, EPRT from curl) through the relay: the server connects to the agent. */
 class ActiveThroughRelayTest {
-    @TempDir
-    static Path temp;
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture((home, temp) -> {
+        Checksums.randomFile(home.resolve("payload.bin"), 16L << 20, 11);
+    });
 
-    static ServedTunnel served;
-    static EmbeddedUpstream upstream;
-    static Tunnel tunnel;
-    static Path home;
-    static Path payload;
-
-    @BeforeAll
-    static void start() throws Exception {
-        home = Files.createDirectories(temp.resolve("home"));
-        payload = Checksums.randomFile(home.resolve("payload.bin"), 16L << 20, 11);
-        served = ServedTunnel.start(temp, home);
-        upstream = served.upstream();
-        tunnel = served.tunnel();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (served != null) {
-            served.close();
-        }
+    private static Path payload() {
+        return fixture.home().resolve("payload.bin");
     }
 
     @Test
     void commonsNetInActiveModeListsUploadsAndDownloads() throws Exception {
         FTPClient ftp = new FTPClient();
         ftp.setDefaultTimeout(20_000);
-        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
         try {
             assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
             ftp.setFileType(FTP.BINARY_FILE_TYPE);
@@ -55,15 +37,15 @@ class ActiveThroughRelayTest {
             assertThat(ftp.getReplyCode()).as(ftp.getReplyString()).isEqualTo(226);
             assertThat(files).extracting(FTPFile::getName).contains("payload.bin");
 
-            try (InputStream in = Files.newInputStream(payload)) {
+            try (InputStream in = Files.newInputStream(payload())) {
                 assertThat(ftp.storeFile("active-up.bin", in)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(home.resolve("active-up.bin"))).isEqualTo(Checksums.sha256(payload));
-            Path down = temp.resolve("active-down.bin");
+            assertThat(Checksums.sha256(fixture.home().resolve("active-up.bin"))).isEqualTo(Checksums.sha256(payload()));
+            Path down = fixture.temp().resolve("active-down.bin");
             try (OutputStream out = Files.newOutputStream(down)) {
                 assertThat(ftp.retrieveFile("payload.bin", out)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload()));
         } finally {
             ftp.disconnect();
         }
@@ -71,19 +53,19 @@ class ActiveThroughRelayTest {
 
     @Test
     void curlWithEprtDownloads() throws Exception {
-        Path down = temp.resolve("curl-active.bin");
+        Path down = fixture.temp().resolve("curl-active.bin");
         Programs.Result r = Programs.run(60, List.of("curl", "-sS", "-v",
                 "--ftp-port", "127.0.0.1", "-o", down.toString(), "ftp://" + EmbeddedUpstream.USER + ":"
-                        + EmbeddedUpstream.PASSWORD + "@" + Tunnel.RELAY_HOST + ":" + tunnel.ftpPort + "/payload.bin"));
+                        + EmbeddedUpstream.PASSWORD + "@" + Tunnel.RELAY_HOST + ":" + fixture.tunnel().ftpPort + "/payload.bin"));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("> EPRT |1|127.0.0.1|");
-        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload()));
     }
 
     @Test
     void aPortNamingAnotherHostIsRefusedByTheRelay() throws Exception {
         FTPClient ftp = new FTPClient();
-        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
         try {
             assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
             assertThat(ftp.sendCommand("PORT 127,0,0,9,200,10")).isEqualTo(501);

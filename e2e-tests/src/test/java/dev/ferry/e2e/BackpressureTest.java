@@ -6,14 +6,10 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.InputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that stops reading mid-download must not make the relay (or agent) buffer the file:
@@ -22,25 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BackpressureTest {
     private static final long FILE = 256L << 20;
 
-    @TempDir
-    static Path temp;
-
-    static ServedTunnel served;
-    static Path home;
-
-    @BeforeAll
-    static void start() throws Exception {
-        home = Files.createDirectories(temp.resolve("home"));
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture((home, temp) -> {
         Checksums.randomFile(home.resolve("big.bin"), FILE, 3);
-        served = ServedTunnel.start(temp, home);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (served != null) {
-            served.close();
-        }
-    }
+    });
 
     @Test
     void aStalledClientDoesNotHoldUpAnotherSessionOnTheSameTunnel() throws Exception {
@@ -67,7 +48,7 @@ class BackpressureTest {
         FTPClient ftp = new FTPClient();
         ftp.setDefaultTimeout(20_000);
         ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-        ftp.connect(Tunnel.RELAY_HOST, served.tunnel().ftpPort);
+        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
         assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
         ftp.setFileType(FTP.BINARY_FILE_TYPE);
         ftp.enterLocalPassiveMode();
@@ -85,7 +66,7 @@ class BackpressureTest {
     void aStalledClientHoldsTheTransferBackInsteadOfFillingMemory() throws Exception {
         FTPClient ftp = new FTPClient();
         ftp.setDefaultTimeout(20_000);
-        ftp.connect(Tunnel.RELAY_HOST, served.tunnel().ftpPort);
+        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
         try {
             assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
             ftp.setFileType(FTP.BINARY_FILE_TYPE);

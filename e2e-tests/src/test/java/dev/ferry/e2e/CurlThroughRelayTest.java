@@ -5,37 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** curl, a client we did not write, lists and downloads through the relay (PASV and EPSV). */
 class CurlThroughRelayTest {
-    @TempDir
-    static Path temp;
-
-    static ServedTunnel served;
-    static EmbeddedUpstream upstream;
-    static Tunnel tunnel;
-    static Path home;
-
-    @BeforeAll
-    static void start() throws Exception {
-        home = Files.createDirectories(temp.resolve("home"));
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture((home, temp) -> {
         Files.writeString(home.resolve("readme.txt"), "curl was here\n");
         Checksums.randomFile(home.resolve("four-mib.bin"), 4 << 20, 7);
-        served = ServedTunnel.start(temp, home);
-        upstream = served.upstream();
-        tunnel = served.tunnel();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (served != null) {
-            served.close();
-        }
-    }
+    });
 
     private static Programs.Result curl(String... args) throws Exception {
         return Programs.run(60, List.of(args));
@@ -43,7 +22,7 @@ class CurlThroughRelayTest {
 
     private String url(String path) {
         return "ftp://" + EmbeddedUpstream.USER + ":" + EmbeddedUpstream.PASSWORD + "@" + Tunnel.RELAY_HOST + ":"
-                + tunnel.ftpPort + "/" + path;
+                + fixture.tunnel().ftpPort + "/" + path;
     }
 
     @Test
@@ -56,10 +35,10 @@ class CurlThroughRelayTest {
 
     @Test
     void downloadsWithEpsvWithEqualChecksum() throws Exception {
-        Path out = temp.resolve("curl-download.bin");
+        Path out = fixture.temp().resolve("curl-download.bin");
         Programs.Result r = curl("curl", "-sS", "-v", "--ftp-pasv", "-o", out.toString(), url("four-mib.bin"));
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).containsPattern("< 229 .*\\(\\|\\|\\|\\d+\\|\\)");
-        assertThat(Checksums.sha256(out)).isEqualTo(Checksums.sha256(home.resolve("four-mib.bin")));
+        assertThat(Checksums.sha256(out)).isEqualTo(Checksums.sha256(fixture.home().resolve("four-mib.bin")));
     }
 }

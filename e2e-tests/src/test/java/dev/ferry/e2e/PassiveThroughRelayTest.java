@@ -15,10 +15,8 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
 import org.apache.commons.net.ftp.FTPReply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,37 +24,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PassiveThroughRelayTest {
     private static final long BIG = 64L << 20;
 
-    @TempDir
-    static Path temp;
-
-    static ServedTunnel served;
-    static EmbeddedUpstream upstream;
-    static Tunnel tunnel;
-    static Path home;
-    static Path big;
-
-    @BeforeAll
-    static void start() throws Exception {
-        home = Files.createDirectories(temp.resolve("home"));
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture((home, temp) -> {
         Files.writeString(home.resolve("hello.txt"), "hello through the relay\n");
-        big = Checksums.randomFile(temp.resolve("big.bin"), BIG, 42);
-        served = ServedTunnel.start(temp, home);
-        upstream = served.upstream();
-        tunnel = served.tunnel();
-    }
+        Checksums.randomFile(temp.resolve("big.bin"), BIG, 42);
+    });
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (served != null) {
-            served.close();
-        }
+    private static Path big() {
+        return fixture.temp().resolve("big.bin");
     }
 
     private static FTPClient login(boolean epsv) throws Exception {
         FTPClient ftp = new FTPClient();
         ftp.setDefaultTimeout(20_000);
         ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-        ftp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
         assertThat(ftp.getReplyCode()).isEqualTo(220);
         assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
         ftp.setFileType(FTP.BINARY_FILE_TYPE);
@@ -74,16 +56,16 @@ class PassiveThroughRelayTest {
             assertThat(files).extracting(FTPFile::getName).contains("hello.txt");
 
             String name = "upload-" + epsv + ".bin";
-            try (InputStream in = Files.newInputStream(big)) {
+            try (InputStream in = Files.newInputStream(big())) {
                 assertThat(ftp.storeFile(name, in)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(home.resolve(name))).isEqualTo(Checksums.sha256(big));
+            assertThat(Checksums.sha256(fixture.home().resolve(name))).isEqualTo(Checksums.sha256(big()));
 
-            Path back = temp.resolve("download-" + epsv + ".bin");
+            Path back = fixture.temp().resolve("download-" + epsv + ".bin");
             try (OutputStream out = Files.newOutputStream(back)) {
                 assertThat(ftp.retrieveFile(name, out)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(back)).isEqualTo(Checksums.sha256(big));
+            assertThat(Checksums.sha256(back)).isEqualTo(Checksums.sha256(big()));
         } finally {
             ftp.logout();
             ftp.disconnect();
@@ -99,12 +81,12 @@ class PassiveThroughRelayTest {
             assertThat(m.find()).as(ftp.getReplyString()).isTrue();
             assertThat(m.group(1) + "," + m.group(2) + "," + m.group(3) + "," + m.group(4)).isEqualTo("127,0,0,5");
             int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
-            assertThat(tunnel.passivePorts.contains(port)).as("port %d in %s", port, tunnel.passivePorts).isTrue();
+            assertThat(fixture.tunnel().passivePorts.contains(port)).as("port %d in %s", port, fixture.tunnel().passivePorts).isTrue();
 
             assertThat(ftp.epsv()).isEqualTo(FTPReply.ENTERING_EPSV_MODE);
             Matcher e = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)").matcher(ftp.getReplyString());
             assertThat(e.find()).as(ftp.getReplyString()).isTrue();
-            assertThat(tunnel.passivePorts.contains(Integer.parseInt(e.group(1)))).isTrue();
+            assertThat(fixture.tunnel().passivePorts.contains(Integer.parseInt(e.group(1)))).isTrue();
         } finally {
             ftp.disconnect();
         }
@@ -118,7 +100,7 @@ class PassiveThroughRelayTest {
             Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
             assertThat(m.find()).isTrue();
             int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
-            long strayBefore = tunnel.relay.dataPorts().strayConnections();
+            long strayBefore = fixture.tunnel().relay.dataPorts().strayConnections();
 
             // The intruder comes from 127.0.0.9, not the client's 127.0.0.1.
             try (Socket intruder = new Socket()) {
@@ -134,7 +116,7 @@ class PassiveThroughRelayTest {
                 assertThat(read).isEqualTo(-1);
             }
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-                    .until(() -> tunnel.relay.dataPorts().strayConnections() == strayBefore + 1);
+                    .until(() -> fixture.tunnel().relay.dataPorts().strayConnections() == strayBefore + 1);
 
             // The real client still uses the same lease.
             try (Socket data = new Socket(Tunnel.RELAY_HOST, port)) {

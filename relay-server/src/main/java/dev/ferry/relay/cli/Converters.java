@@ -7,6 +7,7 @@ import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.function.Function;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -15,36 +16,42 @@ final class Converters {
     private Converters() {
     }
 
-    static final class PortRangeConverter implements ITypeConverter<PortRange> {
+    /**
+     * A converter made of a parse method: its {@link IllegalArgumentException} becomes picocli's
+     * error, without a leading flag name (picocli puts the flag in front itself).
+     */
+    private abstract static class Parsed<T> implements ITypeConverter<T> {
+        private final Function<String, T> parser;
+
+        Parsed(Function<String, T> parser) {
+            this.parser = parser;
+        }
+
         @Override
-        public PortRange convert(String value) {
+        public T convert(String value) {
             try {
-                return PortRange.parse(value);
+                return parser.apply(value);
             } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage().replaceFirst("^--[a-z-]+ ", ""));
             }
         }
     }
 
-    static final class LinkWindowConverter implements ITypeConverter<LinkWindow> {
-        @Override
-        public LinkWindow convert(String value) {
-            try {
-                return LinkWindow.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage().replace("--link-window ", ""));
-            }
+    static final class PortRangeConverter extends Parsed<PortRange> {
+        PortRangeConverter() {
+            super(PortRange::parse);
         }
     }
 
-    static final class HostPortConverter implements ITypeConverter<HostPort> {
-        @Override
-        public HostPort convert(String value) {
-            try {
-                return HostPort.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class LinkWindowConverter extends Parsed<LinkWindow> {
+        LinkWindowConverter() {
+            super(LinkWindow::parse);
+        }
+    }
+
+    static final class HostPortConverter extends Parsed<HostPort> {
+        HostPortConverter() {
+            super(HostPort::parse);
         }
     }
 
