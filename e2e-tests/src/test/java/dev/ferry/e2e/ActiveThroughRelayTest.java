@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPFile;
 import org.junit.jupiter.api.Test;
@@ -26,12 +25,8 @@ class ActiveThroughRelayTest {
 
     @Test
     void commonsNetInActiveModeListsUploadsAndDownloads() throws Exception {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(20_000);
-        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
+        FTPClient ftp = fixture.tunnel().login();
         try {
-            assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
-            ftp.setFileType(FTP.BINARY_FILE_TYPE);
             ftp.enterLocalActiveMode();
             FTPFile[] files = ftp.listFiles();
             assertThat(ftp.getReplyCode()).as(ftp.getReplyString()).isEqualTo(226);

@@ -6,7 +6,6 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.InputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,12 +44,7 @@ class BackpressureTest {
     }
 
     private static FTPClient login() throws Exception {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(20_000);
-        ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
-        assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
-        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        FTPClient ftp = fixture.tunnel().login();
         ftp.enterLocalPassiveMode();
         return ftp;
     }
@@ -64,12 +58,8 @@ class BackpressureTest {
 
     @Test
     void aStalledClientHoldsTheTransferBackInsteadOfFillingMemory() throws Exception {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(20_000);
-        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
+        FTPClient ftp = fixture.tunnel().login();
         try {
-            assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
-            ftp.setFileType(FTP.BINARY_FILE_TYPE);
             ftp.enterLocalPassiveMode();
             ftp.setReceiveBufferSize(64 * 1024);
             long before = directBytes();

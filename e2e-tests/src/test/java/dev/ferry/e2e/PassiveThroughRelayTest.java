@@ -35,13 +35,7 @@ class PassiveThroughRelayTest {
     }
 
     private static FTPClient login(boolean epsv) throws Exception {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(20_000);
-        ftp.setDataTimeout(java.time.Duration.ofSeconds(20));
-        ftp.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort);
-        assertThat(ftp.getReplyCode()).isEqualTo(220);
-        assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
-        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        FTPClient ftp = fixture.tunnel().login(); // checks the 220 greeting and the login
         ftp.enterLocalPassiveMode();
         ftp.setUseEPSVwithIPv4(epsv);
         return ftp;

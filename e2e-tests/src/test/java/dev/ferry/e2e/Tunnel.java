@@ -10,6 +10,7 @@ import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.TunnelStore;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.net.ftp.FTP;
+import org.apache.commons.net.ftp.FTPClient;
 
 /**
  * A whole Ferry tunnel in one JVM for tests: a relay bound to {@value #RELAY_HOST} (its public
@@ -71,6 +74,24 @@ final class Tunnel implements AutoCloseable {
             throw new IllegalStateException("agent did not come up: " + agentRun.getNow(null));
         }
         return this;
+    }
+
+    /**
+     * A commons-net client connected through the relay (greeting {@code 220} checked), logged in as
+     * the embedded server's user, in binary mode, with 20 s timeouts. The caller disconnects it.
+     */
+    FTPClient login() throws IOException {
+        FTPClient ftp = new FTPClient();
+        ftp.setDefaultTimeout(20_000);
+        ftp.setDataTimeout(Duration.ofSeconds(20));
+        ftp.connect(RELAY_HOST, ftpPort);
+        if (ftp.getReplyCode() != 220 || !ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)) {
+            String reply = ftp.getReplyString();
+            ftp.disconnect();
+            throw new IOException("could not log in through the relay: " + reply);
+        }
+        ftp.setFileType(FTP.BINARY_FILE_TYPE);
+        return ftp;
     }
 
     CertificatePin pin() {
