@@ -434,8 +434,8 @@ def long_link():
     # ferry: the agent reaches a TLS relay through the same kind of proxy; the default window, then a larger one
     ferry = {}
     for i, window in enumerate(LONG_WINDOWS):
-        name, bind, ftp_port, agent_port, proxy_port = f"long-{window}", f"127.0.0.{14 + i}", 2205 + i, 7952 + i, 7965 + i
-        data_dir = setup_ferry(name, bind, ftp_port, agent_port, f"{43000 + 100 * i}-{43099 + 100 * i}", False, None,
+        name, bind, ftp_port, agent_port, proxy_port = f"long-{window}", f"127.0.0.{20 + i}", 2210 + i, 7970 + i, 7975 + i
+        data_dir = setup_ferry(name, bind, ftp_port, agent_port, f"{44000 + 100 * i}-{44099 + 100 * i}", False, None,
                                extra=("--link-window", window))
         start(f"delay-{name}", [sys.executable, os.path.join(HERE, "delay_proxy.py"), f"127.0.0.1:{proxy_port}",
                                 f"127.0.0.1:{agent_port}", "25"])
