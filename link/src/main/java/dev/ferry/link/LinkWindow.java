@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * @param bytes the window in bytes, 64 KiB to 1 GiB
  */
 public record LinkWindow(int bytes) {
-    /** 16 MiB: about 300 MiB/s per connection at a 50 ms round trip. */
+    /** 16 MiB: about 140 MiB/s per connection at a 50 ms round trip (bench/RESULTS.md, long link). */
     public static final LinkWindow DEFAULT = new LinkWindow(16 << 20);
     public static final int MIN_BYTES = 64 << 10;
     public static final int MAX_BYTES = 1 << 30;

@@ -135,7 +135,7 @@ public final class RelayServer implements AutoCloseable {
                 .handshakeTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, 160 MiB/s per stream at a 50 ms RTT.
+                // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, too little for a fast link with a long RTT.
                 .flowControlWindow(config.linkWindow().bytes());
         if (config.insecure()) {
             log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "

@@ -66,7 +66,7 @@ public final class AgentMain implements Callable<Integer> {
 
     @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
             description = "Flow-control window per connection on the link: the most in flight per upload "
-                    + "(one window per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
+                    + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
     public static void main(String[] args) {

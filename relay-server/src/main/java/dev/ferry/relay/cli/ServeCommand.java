@@ -95,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
             converter = Converters.LinkWindowConverter.class,
             description = "Flow-control window per connection on the agent link: the most in flight per download "
-                    + "(one window per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
+                    + "(about half a window moves per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
     LinkWindow linkWindow;
 
     @Override
