@@ -34,7 +34,11 @@ NOOPS = int(os.environ.get("BENCH_NOOPS", "10000"))
 IDLE = int(os.environ.get("BENCH_IDLE_SESSIONS", "10000"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "100"))
 LONG_MIB = int(os.environ.get("BENCH_LONG_MIB", "256"))
-LONG_WINDOWS = ("16MiB", "64MiB")  # the relay's --link-window: its default, and one sized for the link
+LONG_WINDOWS = ("16MiB", "64MiB")
+# The long link's delaying proxy; BENCH_DELAY_PROXY=java runs the same proxy written in Java, a
+# cross-check that the asyncio one's per-chunk cost is not what limits a run.
+DELAY_PROXY = (["java", os.path.join(HERE, "DelayProxy.java")] if os.environ.get("BENCH_DELAY_PROXY") == "java"
+               else [sys.executable, os.path.join(HERE, "delay_proxy.py")])  # the relay's --link-window: its default, and one sized for the link
 RELAY_JAR = os.environ.get("FERRY_RELAY_JAR", os.path.join(ROOT, "relay-server/target/ferry-relay.jar"))
 AGENT_JAR = os.environ.get("FERRY_AGENT_JAR", os.path.join(ROOT, "relay-agent/target/ferry-agent.jar"))
 SERVER = "127.0.0.6"
@@ -87,6 +91,16 @@ def wait_port(host, port, timeout=30):
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {host}:{port}")
+
+
+def wait_listening(port, timeout=30):
+    """Waits until something listens on the port, without connecting to it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout.strip():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
 
 
 def wait_log(name, text, timeout=60):
@@ -421,11 +435,11 @@ def scale():
 
 def long_link():
     # plain: one TCP stream through the delay proxy
-    start("delay-plain", [sys.executable, os.path.join(HERE, "delay_proxy.py"), "127.0.0.1:7961", "127.0.0.1:7962",
-                          "25"])
-    wait_port("127.0.0.1", 7961)
+    # (a probe through the proxy would reach the sink and end it: wait for the sockets to listen instead)
     sink = subprocess.Popen(["socat", "-u", "-b", "262144", "TCP-LISTEN:7962,bind=127.0.0.1,reuseaddr", "OPEN:/dev/null"])
-    time.sleep(0.3)
+    start("delay-plain", [*DELAY_PROXY, "127.0.0.1:7961", "127.0.0.1:7962", "25"])
+    wait_listening(7962)
+    wait_listening(7961)
     t = time.time()
     subprocess.run(["socat", "-u", "-b", "262144", f"OPEN:{os.path.join(WORK, 'root', 'long.bin')}",
                     "TCP:127.0.0.1:7961"], check=True)
@@ -437,8 +451,7 @@ def long_link():
         name, bind, ftp_port, agent_port, proxy_port = f"long-{window}", f"127.0.0.{20 + i}", 2210 + i, 7970 + i, 7975 + i
         data_dir = setup_ferry(name, bind, ftp_port, agent_port, f"{44000 + 100 * i}-{44099 + 100 * i}", False, None,
                                extra=("--link-window", window))
-        start(f"delay-{name}", [sys.executable, os.path.join(HERE, "delay_proxy.py"), f"127.0.0.1:{proxy_port}",
-                                f"127.0.0.1:{agent_port}", "25"])
+        start(f"delay-{name}", [*DELAY_PROXY, f"127.0.0.1:{proxy_port}", f"127.0.0.1:{agent_port}", "25"])
         wait_port("127.0.0.1", proxy_port)
         add_tunnel(name, data_dir, f"{name.lower()}.bench.test", ftp_port, f"{SERVER}:2100", f"127.0.0.1:{proxy_port}")
         wait_port(bind, ftp_port)
@@ -556,7 +569,7 @@ def write_report(r):
               f"- agent: {sc['agent_heap']:.1f} KiB heap and {sc['agent_rss']:.1f} KiB RSS per session",
               f"- a new login while they are held: p50 {sc['login_p50']:.1f} ms, max {sc['login_max']:.1f} ms (20 logins)",
               "- upstream: bench/idle_upstream.py (vsftpd forks a process per session; that would measure vsftpd)",
-              "", f"## Long link: 50 ms round trip (bench/delay_proxy.py, 25 ms each way), {LONG_MIB} MiB", "",
+              "", f"## Long link: 50 ms round trip (bench/{os.path.basename(DELAY_PROXY[-1])}, 25 ms each way), {LONG_MIB} MiB", "",
               f"- plain TCP stream through the proxy: {plain_long:.0f} MiB/s", "",
               "| Ferry (TLS, agent ↔ relay through the proxy) | first byte to last | whole curl session | "
               "data phase / plain |", "|---|---|---|---|"]
