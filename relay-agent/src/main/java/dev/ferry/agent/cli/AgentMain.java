@@ -6,6 +6,7 @@ import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.tls.CertificatePin;
+import dev.ferry.link.transport.ProcessDefaults;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -70,7 +71,7 @@ public final class AgentMain implements Callable<Integer> {
     String linkWindow;
 
     public static void main(String[] args) {
-        dev.ferry.link.transport.ProcessDefaults.apply();
+        ProcessDefaults.apply();
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.relay.cli;
 
+import dev.ferry.link.transport.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,7 @@ public final class RelayMain implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        dev.ferry.link.transport.ProcessDefaults.apply();
+        ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
     }
 
