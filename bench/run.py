@@ -34,11 +34,8 @@ NOOPS = int(os.environ.get("BENCH_NOOPS", "10000"))
 IDLE = int(os.environ.get("BENCH_IDLE_SESSIONS", "10000"))
 CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "100"))
 LONG_MIB = int(os.environ.get("BENCH_LONG_MIB", "256"))
-LONG_WINDOWS = ("16MiB", "64MiB")
-# The long link's delaying proxy; BENCH_DELAY_PROXY=java runs the same proxy written in Java, a
-# cross-check that the asyncio one's per-chunk cost is not what limits a run.
-DELAY_PROXY = (["java", os.path.join(HERE, "DelayProxy.java")] if os.environ.get("BENCH_DELAY_PROXY") == "java"
-               else [sys.executable, os.path.join(HERE, "delay_proxy.py")])  # the relay's --link-window: its default, and one sized for the link
+LONG_WINDOWS = ("16MiB", "64MiB")  # the relay's --link-window: its default, and one sized for the link
+DELAY_PROXY = [sys.executable, os.path.join(HERE, "delay_proxy.py")]
 RELAY_JAR = os.environ.get("FERRY_RELAY_JAR", os.path.join(ROOT, "relay-server/target/ferry-relay.jar"))
 AGENT_JAR = os.environ.get("FERRY_AGENT_JAR", os.path.join(ROOT, "relay-agent/target/ferry-agent.jar"))
 SERVER = "127.0.0.6"
@@ -569,7 +566,7 @@ def write_report(r):
               f"- agent: {sc['agent_heap']:.1f} KiB heap and {sc['agent_rss']:.1f} KiB RSS per session",
               f"- a new login while they are held: p50 {sc['login_p50']:.1f} ms, max {sc['login_max']:.1f} ms (20 logins)",
               "- upstream: bench/idle_upstream.py (vsftpd forks a process per session; that would measure vsftpd)",
-              "", f"## Long link: 50 ms round trip (bench/{os.path.basename(DELAY_PROXY[-1])}, 25 ms each way), {LONG_MIB} MiB", "",
+              "", f"## Long link: 50 ms round trip (bench/delay_proxy.py, 25 ms each way), {LONG_MIB} MiB", "",
               f"- plain TCP stream through the proxy: {plain_long:.0f} MiB/s", "",
               "| Ferry (TLS, agent ↔ relay through the proxy) | first byte to last | whole curl session | "
               "data phase / plain |", "|---|---|---|---|"]
