@@ -143,12 +143,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         StopOnSignal.install("ferry-relay", log,
-                () -> relay.openSessions() + " FTP sessions will be reset and every agent link closed",
+                () -> plural(relay.openSessions(), "FTP session") + " will be reset and every agent link closed",
                 () -> {
                     relay.close();
                     stopped.countDown();
                 }, STOP_DEADLINE);
         stopped.await();
         return 0;
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }
