@@ -39,7 +39,7 @@ public final class OneLineErrors implements IParameterExceptionHandler, IExecuti
     }
 
     /** The message of {@code e} followed by the messages of its causes that add something. */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = t.getMessage();

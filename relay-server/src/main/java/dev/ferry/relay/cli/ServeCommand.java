@@ -1,6 +1,7 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
@@ -137,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             relay = new RelayServer(config).start();
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("ferry-relay: " + e.getMessage());
+            spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();
             return 1;
         }

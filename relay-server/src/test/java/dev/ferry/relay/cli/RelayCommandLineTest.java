@@ -209,6 +209,22 @@ class RelayCommandLineTest {
     }
 
     @Test
+    void tunnelListShowsTheReadableTunnelsAndNamesEachUnreadableFile() throws Exception {
+        relayHasRun();
+        assertThat(run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString()).exit())
+                .isZero();
+        Path broken = dataDir.resolve("tunnels/b.example.net.tunnel");
+        Files.writeString(broken, "name=b.example.net\n");
+        Run r = run("tunnel", "list", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("a.example.net").doesNotContain("b.example.net");
+        assertOneLine(r, "tunnel file " + broken + " is unreadable: 'ftpPort' is missing");
+        Run removed = run("tunnel", "remove", "b.example.net", "--data-dir", dataDir.toString());
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(run("tunnel", "list", "--data-dir", dataDir.toString()).exit()).isZero();
+    }
+
+    @Test
     void removeOfAnUnknownTunnelFails() {
         Run r = run("tunnel", "remove", "ghost.example.net", "--data-dir", dataDir.toString());
         assertThat(r.exit()).isEqualTo(1);

@@ -25,15 +25,13 @@ class TunnelStoreTest {
     @TempDir
     Path dir;
 
-    @Test
-    void addsListsAndRemovesAndTheRegistryFollows() {
-        TunnelStore store = new TunnelStore(dir);
-        TunnelRegistry registry = new TunnelRegistry(store);
+    /** What the registry tells its listeners, as {@code +name:port} and {@code -name}. */
+    private static List<String> eventsOf(TunnelRegistry registry) {
         List<String> events = new ArrayList<>();
         registry.addListener(new TunnelRegistry.Listener() {
             @Override
             public void added(Tunnel tunnel) {
-                events.add("+" + tunnel.name());
+                events.add("+" + tunnel.name() + ":" + tunnel.ftpPort());
             }
 
             @Override
@@ -41,6 +39,14 @@ class TunnelStoreTest {
                 events.add("-" + tunnel.name());
             }
         });
+        return events;
+    }
+
+    @Test
+    void addsListsAndRemovesAndTheRegistryFollows() {
+        TunnelStore store = new TunnelStore(dir);
+        TunnelRegistry registry = new TunnelRegistry(store);
+        List<String> events = eventsOf(registry);
         String token = AgentToken.generate(new SecureRandom());
         store.add(new Tunnel("a.example.net", 2121, AgentToken.sha256Hex(token)));
         registry.reload();
@@ -51,7 +57,7 @@ class TunnelStoreTest {
         assertThat(store.remove("a.example.net")).isTrue();
         registry.reload();
         assertThat(registry.authenticate(token)).isEmpty();
-        assertThat(events).containsExactly("+a.example.net", "-a.example.net");
+        assertThat(events).containsExactly("+a.example.net:2121", "-a.example.net");
     }
 
     @Test
@@ -105,18 +111,7 @@ class TunnelStoreTest {
         try {
             TunnelStore store = new TunnelStore(dir);
             TunnelRegistry registry = new TunnelRegistry(store);
-            List<String> events = new ArrayList<>();
-            registry.addListener(new TunnelRegistry.Listener() {
-                @Override
-                public void added(Tunnel tunnel) {
-                    events.add("+" + tunnel.name() + ":" + tunnel.ftpPort());
-                }
-
-                @Override
-                public void removed(Tunnel tunnel) {
-                    events.add("-" + tunnel.name());
-                }
-            });
+            List<String> events = eventsOf(registry);
             String token = AgentToken.generate(new SecureRandom());
             store.add(new Tunnel("a.example.net", 2121, AgentToken.sha256Hex(token)));
             registry.reload();
