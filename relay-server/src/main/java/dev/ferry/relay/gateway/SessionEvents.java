@@ -4,8 +4,16 @@ import java.time.Duration;
 
 /** What the gateway tells its session about the FTP conversation. Called on the channel's event loop. */
 public interface SessionEvents {
-    /** The client sent a complete command line. */
+    /** The client sent a complete command line, or, once the session is opaque, any bytes. */
     default void commandReceived() {
+    }
+
+    /**
+     * The server accepted AUTH (234): from now on the control connection is TLS between client and
+     * server, and the gateway reads nothing of it. Nothing may be written into it any more (a close
+     * must be silent), and nothing may wait for a reply the gateway can no longer see (the login).
+     */
+    default void sessionOpaque() {
     }
 
     /** The server answered 230: the client is logged in. */
