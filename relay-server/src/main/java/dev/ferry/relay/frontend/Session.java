@@ -99,7 +99,8 @@ public final class Session implements DataEndpoints, SessionEvents {
     @Override
     public void sessionOpaque() {
         opaque = true;
-        loginDeadline.cancel(false); // its 230 is inside TLS now; idle still counts the client's bytes
+        loginDeadline.cancel(false); // its 230, its commands and its data connections are out of sight now
+        idleCheck.cancel(false);
         log.debug("{}: TLS accepted by the FTP server; the control connection is opaque from now on", label("control"));
     }
 

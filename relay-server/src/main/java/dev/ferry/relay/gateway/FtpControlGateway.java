@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
  * replies take their place in that queue, so pipelined replies stay in command order. After the
- * server accepts AUTH (234) nothing is parsed or changed again and the session is told it is opaque
- * (any client bytes then count as activity). While an AUTH reply or a deferred filter decision is
+ * server accepts AUTH (234) nothing is parsed or changed again and the session is told it is opaque.
+ * While an AUTH reply or a deferred filter decision is
  * pending, client input is held (up to 64 KiB, then 421 and close). A client whose first byte is a
  * TLS handshake record (implicit FTPS on a plain port) is closed at once, with a TLS alert if no
  * reply has gone out yet.
@@ -116,9 +116,6 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (passThrough || !(msg instanceof ByteBuf in)) {
-            if (passThrough) {
-                sessionEvent(events::commandReceived);
-            }
             ctx.fireChannelRead(msg);
             return;
         }

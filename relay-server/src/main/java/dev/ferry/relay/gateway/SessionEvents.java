@@ -4,14 +4,15 @@ import java.time.Duration;
 
 /** What the gateway tells its session about the FTP conversation. Called on the channel's event loop. */
 public interface SessionEvents {
-    /** The client sent a complete command line, or, once the session is opaque, any bytes. */
+    /** The client sent a complete command line. */
     default void commandReceived() {
     }
 
     /**
      * The server accepted AUTH (234): from now on the control connection is TLS between client and
      * server, and the gateway reads nothing of it. Nothing may be written into it any more (a close
-     * must be silent), and nothing may wait for a reply the gateway can no longer see (the login).
+     * must be silent), and no timer may judge it by what the gateway can no longer see (the login, commands,
+     * data connections).
      */
     default void sessionOpaque() {
     }
