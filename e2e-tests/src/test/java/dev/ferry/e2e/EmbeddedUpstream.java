@@ -40,6 +40,7 @@ final class EmbeddedUpstream implements AutoCloseable {
      * JDK's keytool into {@code keyDir}.
      */
     static EmbeddedUpstream startFtps(String host, Path home, Path keyDir) throws Exception {
+        keyDir = java.nio.file.Files.createDirectories(keyDir);
         Path keystore = keyDir.resolve("ftps.p12");
         Programs.Result made = Programs.run(60, List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,

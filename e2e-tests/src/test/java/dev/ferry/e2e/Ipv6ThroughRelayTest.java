@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A relay with {@code --bind ::1} and a client over IPv6: EPSV leases a port on the address the
@@ -19,35 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
  * says to use EPSV.
  */
 class Ipv6ThroughRelayTest {
-    @TempDir
-    static Path temp;
-    static EmbeddedUpstream upstream;
-    static Tunnel tunnel;
-    static Path payload;
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture(
+            (home, temp) -> Checksums.randomFile(home.resolve("payload.bin"), 4L << 20, 6),
+            (host, home, temp) -> EmbeddedUpstream.start(host, home), b -> b.bind(loopback6()));
 
-    @BeforeAll
-    static void start() throws Exception {
-        Path home = Files.createDirectories(temp.resolve("home"));
-        payload = Checksums.randomFile(home.resolve("payload.bin"), 4L << 20, 6);
-        upstream = EmbeddedUpstream.start("127.0.0.6", home);
-        InetAddress loopback6 = InetAddress.getByName("::1");
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")), b -> b.bind(loopback6))
-                .startAgent(upstream.address());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
+    private static InetAddress loopback6() {
         try {
-            tunnel.close();
-        } finally {
-            upstream.close();
+            return InetAddress.getByName("::1");
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     private FTPClient login() throws Exception {
         FTPClient ftp = new FTPClient();
         ftp.setDefaultTimeout(20_000);
-        ftp.connect("::1", tunnel.ftpPort);
+        ftp.connect("::1", fixture.tunnel().ftpPort);
         assertThat(ftp.getReplyCode()).isEqualTo(220);
         assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).as(ftp.getReplyString()).isTrue();
         ftp.setFileType(FTP.BINARY_FILE_TYPE);
@@ -62,11 +48,11 @@ class Ipv6ThroughRelayTest {
             assertThat(ftp.sendCommand("PASV")).isEqualTo(502);
             assertThat(ftp.getReplyString()).contains("use EPSV");
             ftp.enterLocalPassiveMode(); // over IPv6 commons-net sends EPSV
-            Path down = temp.resolve("epsv6.bin");
+            Path down = fixture.temp().resolve("epsv6.bin");
             try (OutputStream out = Files.newOutputStream(down)) {
                 assertThat(ftp.retrieveFile("payload.bin", out)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(fixture.home().resolve("payload.bin")));
         } finally {
             ftp.disconnect();
         }
@@ -77,11 +63,11 @@ class Ipv6ThroughRelayTest {
         FTPClient ftp = login();
         try {
             ftp.enterLocalActiveMode(); // over IPv6 commons-net sends EPRT |2|::1|port|
-            Path down = temp.resolve("eprt6.bin");
+            Path down = fixture.temp().resolve("eprt6.bin");
             try (OutputStream out = Files.newOutputStream(down)) {
                 assertThat(ftp.retrieveFile("payload.bin", out)).as(ftp.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(fixture.home().resolve("payload.bin")));
         } finally {
             ftp.disconnect();
         }

@@ -92,10 +92,7 @@ class PassiveThroughRelayTest {
     void aConnectionToTheLeasedPortFromAnotherAddressGetsNothingAndDoesNotSpoilTheTransfer() throws Exception {
         FTPClient ftp = login(false);
         try {
-            assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
-            Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
-            assertThat(m.find()).isTrue();
-            int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+            int port = pasvPort(ftp);
             long strayBefore = fixture.tunnel().relay.dataPorts().strayConnections();
 
             // The intruder comes from 127.0.0.9, not the client's 127.0.0.1.
@@ -130,10 +127,7 @@ class PassiveThroughRelayTest {
     void twoConnectionsFromTheClientsAddressToOneLeaseAreBothResetAndTheNextPasvWorks() throws Exception {
         FTPClient ftp = login(false);
         try {
-            assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
-            Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
-            assertThat(m.find()).isTrue();
-            int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+            int port = pasvPort(ftp);
             long contestedBefore = fixture.tunnel().relay.dataPorts().contestedLeases();
 
             // Behind one NAT address, a thief and the client both reach the lease: neither gets the data.
@@ -160,5 +154,13 @@ class PassiveThroughRelayTest {
         } finally {
             ftp.disconnect();
         }
+    }
+
+    /** Sends PASV and returns the port its (rewritten) 227 names. */
+    private static int pasvPort(FTPClient ftp) throws java.io.IOException {
+        assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
+        Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
     }
 }

@@ -12,10 +12,8 @@ import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The relay's login deadline and idle timeout (2 s each here) against sessions they must not cut:
@@ -26,36 +24,17 @@ class SessionTimersTest {
     private static final Duration SHORT = Duration.ofSeconds(2);
     private static final Limits LIMITS = new Limits(20, 1000, 20, SHORT, SHORT, 3, 10, Duration.ofMinutes(15));
 
-    @TempDir
-    static Path temp;
-    static EmbeddedUpstream upstream;
-    static Tunnel tunnel;
-    static Path payload;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Path home = Files.createDirectories(temp.resolve("home"));
-        payload = Checksums.randomFile(home.resolve("payload.bin"), 32L << 20, 8);
-        upstream = EmbeddedUpstream.startFtps("127.0.0.6", home, temp);
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")), b -> b.limits(LIMITS))
-                .startAgent(upstream.address());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            tunnel.close();
-        } finally {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    static final TunnelFixture fixture = new TunnelFixture(
+            (home, temp) -> Checksums.randomFile(home.resolve("payload.bin"), 32L << 20, 8),
+            (host, home, temp) -> EmbeddedUpstream.startFtps(host, home, temp.resolve("keys")), b -> b.limits(LIMITS));
 
     @Test
     void anExplicitFtpsSessionOutlivesTheLoginDeadlineAndIdleTimeoutAndDownloads() throws Exception {
         FTPSClient ftps = new FTPSClient(false);
         ftps.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
         ftps.setDefaultTimeout(20_000);
-        ftps.connect(Tunnel.RELAY_HOST, tunnel.ftpPort); // sends AUTH TLS and shakes hands through the relay
+        ftps.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort); // sends AUTH TLS and shakes hands through the relay
         try {
             assertThat(ftps.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).as(ftps.getReplyString()).isTrue();
             ftps.execPBSZ(0);
@@ -68,11 +47,11 @@ class SessionTimersTest {
             assertThat(ftps.sendNoOp()).as("NOOP inside TLS: %s", ftps.getReplyString()).isTrue();
             // The PORT inside TLS is not rewritten (the relay does not terminate TLS yet): on loopback the
             // server reaches the client directly, which is enough to show the control session is whole.
-            Path down = temp.resolve("ftps-down.bin");
+            Path down = fixture.temp().resolve("ftps-down.bin");
             try (OutputStream out = Files.newOutputStream(down)) {
                 assertThat(ftps.retrieveFile("payload.bin", out)).as(ftps.getReplyString()).isTrue();
             }
-            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(fixture.home().resolve("payload.bin")));
             assertThat(ftps.sendNoOp()).isTrue();
         } finally {
             ftps.disconnect();
@@ -81,12 +60,12 @@ class SessionTimersTest {
 
     @Test
     void anActiveDownloadLongerThanTheIdleTimeoutCompletesAndTheSessionStaysUsable() throws Exception {
-        FTPClient ftp = tunnel.login();
+        FTPClient ftp = fixture.tunnel().login();
         try {
             ftp.enterLocalActiveMode();
             ftp.setReceieveDataSocketBufferSize(64 * 1024);
             long started = System.nanoTime();
-            Path down = temp.resolve("active-slow.bin");
+            Path down = fixture.temp().resolve("active-slow.bin");
             try (InputStream in = ftp.retrieveFileStream("payload.bin"); OutputStream out = Files.newOutputStream(down)) {
                 assertThat(in).as(ftp.getReplyString()).isNotNull();
                 byte[] chunk = new byte[256 * 1024];
@@ -98,7 +77,7 @@ class SessionTimersTest {
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(SHORT.multipliedBy(2));
             assertThat(ftp.completePendingCommand()).as(ftp.getReplyString()).isTrue();
             assertThat(ftp.getReplyCode()).isEqualTo(226);
-            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(fixture.home().resolve("payload.bin")));
             assertThat(ftp.sendNoOp()).as(ftp.getReplyString()).isTrue();
         } finally {
             ftp.disconnect();
