@@ -182,13 +182,17 @@ public final class DataPortPool {
                     e.cancel(false);
                 }
                 Channel l = listener;
-                if (l != null) {
-                    l.eventLoop().execute(() -> {
-                        if (joined == null) {
-                            stopListening();
-                        }
-                    });
+                if (l != null && l.eventLoop().inEventLoop()) {
+                    stopUnlessJoined();
+                } else if (l != null) {
+                    l.eventLoop().execute(this::stopUnlessJoined);
                 }
+            }
+        }
+
+        private void stopUnlessJoined() {
+            if (joined == null) {
+                stopListening();
             }
         }
 
