@@ -258,4 +258,31 @@ class AttackSuiteTest {
             s.close();
         }
     }
+
+    @Test
+    void aTlsClientHelloOnThePlainPortIsClosedWithinASecondAndLeavesNothingOpen() throws Exception {
+        byte[] clientHello = {0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x03, 7, 7, 7, 7};
+        byte[] tlsAlert = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28}; // fatal handshake_failure
+        // More than --max-sessions-per-ip (30): a session left behind would make the last login fail.
+        for (int i = 0; i < 31; i++) {
+            try (Socket implicitFtps = new Socket()) {
+                implicitFtps.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.40"), 0));
+                implicitFtps.connect(new InetSocketAddress(Tunnel.RELAY_HOST, tunnel.ftpPort), 5000);
+                implicitFtps.getOutputStream().write(clientHello);
+                implicitFtps.setSoTimeout(1000);
+                byte[] got;
+                try {
+                    got = implicitFtps.getInputStream().readAllBytes(); // to the end: a timeout fails the test
+                } catch (SocketException reset) {
+                    got = new byte[0];
+                }
+                String text = new String(got, StandardCharsets.ISO_8859_1);
+                assertThat(java.util.Arrays.equals(got, tlsAlert) || text.startsWith("220") || text.isEmpty())
+                        .as("a TLS alert, or the greeting sent before the hello was seen: %s", text).isTrue();
+            }
+        }
+        try (Control c = login("127.0.0.40")) {
+            assertThat(c.send("NOOP")).startsWith("200");
+        }
+    }
 }

@@ -1,9 +1,11 @@
 package dev.ferry.e2e;
 
+import dev.ferry.relay.config.RelayConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -20,12 +22,21 @@ final class TunnelFixture implements BeforeAllCallback, AfterAllCallback {
     }
 
     private final Seed seed;
+    private final ServedTunnel.Upstream upstreamKind;
+    private final UnaryOperator<RelayConfig.Builder> settings;
     private Path temp;
     private Path home;
     private ServedTunnel served;
 
     TunnelFixture(Seed seed) {
+        this(seed, (host, dir, files) -> EmbeddedUpstream.start(host, dir), b -> b);
+    }
+
+    /** With a chosen kind of server and relay settings (see {@link ServedTunnel#start(Path, Path, ServedTunnel.Upstream, UnaryOperator)}). */
+    TunnelFixture(Seed seed, ServedTunnel.Upstream upstreamKind, UnaryOperator<RelayConfig.Builder> settings) {
         this.seed = seed;
+        this.upstreamKind = upstreamKind;
+        this.settings = settings;
     }
 
     @Override
@@ -33,7 +44,7 @@ final class TunnelFixture implements BeforeAllCallback, AfterAllCallback {
         temp = Files.createTempDirectory("ferry-e2e-");
         home = Files.createDirectories(temp.resolve("home"));
         seed.into(home, temp);
-        served = ServedTunnel.start(temp, home);
+        served = ServedTunnel.start(temp, home, upstreamKind, settings);
     }
 
     @Override

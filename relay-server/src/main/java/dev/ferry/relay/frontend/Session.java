@@ -46,6 +46,8 @@ public final class Session implements DataEndpoints, SessionEvents {
     private int openDataConnections;
     private ScheduledFuture<?> loginDeadline;
     private ScheduledFuture<?> idleCheck;
+    /** After AUTH TLS was accepted: the control connection is TLS the relay cannot read or write into. */
+    private boolean opaque;
 
     Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services) {
         this.client = client;
@@ -62,7 +64,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         Duration login = services.limits().loginTimeout();
         loginDeadline = client.eventLoop().schedule(() -> {
             log.info("{}: no login within {} s, closing", label("control"), login.toSeconds());
-            refuse(client, "421 Login timeout: no successful login within " + login.toSeconds() + " s.");
+            end("421 Login timeout: no successful login within " + login.toSeconds() + " s.");
         }, login.toMillis(), TimeUnit.MILLISECONDS);
         long every = Math.max(1000, Math.min(30_000, services.limits().idleTimeout().toMillis() / 4));
         idleCheck = client.eventLoop().scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
@@ -85,13 +87,21 @@ public final class Session implements DataEndpoints, SessionEvents {
         Duration idle = services.limits().idleTimeout();
         if (openDataConnections == 0 && System.nanoTime() - lastCommandNanos > idle.toNanos()) {
             log.info("{}: idle for {} s, closing", label("control"), idle.toSeconds());
-            refuse(client, "421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
+            end("421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
         }
     }
 
     @Override
     public void commandReceived() {
         lastCommandNanos = System.nanoTime();
+    }
+
+    @Override
+    public void sessionOpaque() {
+        opaque = true;
+        loginDeadline.cancel(false); // its 230, its commands and its data connections are out of sight now
+        idleCheck.cancel(false);
+        log.debug("{}: TLS accepted by the FTP server; the control connection is opaque from now on", label("control"));
     }
 
     @Override
@@ -106,7 +116,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         Duration delay = services.loginFailures().failed(ip, tunnel.name());
         if (services.loginFailures().blocked(ip, tunnel.name())) {
             log.warn("{}: too many failed logins from {}, closing", label("control"), ip.getHostAddress());
-            client.eventLoop().schedule(() -> refuse(client, "421 Too many failed logins from your address; try again later."),
+            client.eventLoop().schedule(() -> end("421 Too many failed logins from your address; try again later."),
                     delay.toMillis() + 10, TimeUnit.MILLISECONDS);
         }
         return delay;
@@ -114,8 +124,17 @@ public final class Session implements DataEndpoints, SessionEvents {
 
     private void controlFailed(String reason) {
         log.warn("{}: cannot reach the FTP server: {}", label("control"), reason);
-        refuse(client, "421 Service not available: the FTP server behind " + tunnel.name()
+        end("421 Service not available: the FTP server behind " + tunnel.name()
                 + " cannot be reached (" + oneLine(reason) + ").");
+    }
+
+    /** Ends the session: with {@code reply}, or silently once the control connection is TLS (never plaintext into it). */
+    private void end(String reply) {
+        if (opaque) {
+            client.close();
+        } else {
+            refuse(client, reply);
+        }
     }
 
     /** Answers a client with a final reply and closes its connection. */
@@ -135,7 +154,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         releaseLease();
         InetAddress clientIp = client.remoteAddress().getAddress();
         Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
-                data -> openDataStream(data, upstreamPort));
+                "session " + id + " (" + tunnel.name() + ")", data -> openDataStream(data, upstreamPort));
         if (leased.isEmpty()) {
             return OptionalInt.empty();
         }
@@ -150,12 +169,17 @@ public final class Session implements DataEndpoints, SessionEvents {
         }
     }
 
-    private void openDataStream(SocketChannel data, int upstreamPort) {
+    /** A data connection of this session, in either mode: while it is open the session is not idle. */
+    private void track(io.netty.channel.Channel data) {
         openDataConnections++;
         data.closeFuture().addListener(f -> client.eventLoop().execute(() -> {
             openDataConnections--;
             lastCommandNanos = System.nanoTime();
         }));
+    }
+
+    private void openDataStream(SocketChannel data, int upstreamPort) {
+        track(data);
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
         services.pending().register(streamId, data, label, reason -> {
@@ -178,7 +202,12 @@ public final class Session implements DataEndpoints, SessionEvents {
         String label = label("active data " + StreamIds.shortForm(streamId));
         java.util.concurrent.CompletableFuture<InetSocketAddress> listening = services.listens().register(streamId);
         services.pending().register(streamId, client.eventLoop(), label,
-                () -> services.activeDialer().dial(client.eventLoop(), clientTarget),
+                () -> services.activeDialer().dial(client.eventLoop(), clientTarget).addListener(
+                        (io.netty.channel.ChannelFuture dialed) -> {
+                            if (dialed.isSuccess()) {
+                                track(dialed.channel());
+                            }
+                        }),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
                 .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());

@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
  * replies take their place in that queue, so pipelined replies stay in command order. After the
- * server accepts AUTH (234) nothing is parsed or changed again. While an AUTH reply or a deferred
- * filter decision is pending, client input is held (up to 64 KiB, then 421 and close).
+ * server accepts AUTH (234) nothing is parsed or changed again and the session is told it is opaque.
+ * While an AUTH reply or a deferred filter decision is
+ * pending, client input is held (up to 64 KiB, then 421 and close). A client whose first byte is a
+ * TLS handshake record (implicit FTPS on a plain port) is closed at once, with a TLS alert if no
+ * reply has gone out yet.
  *
  * <p>Lines are read whole up to {@code maxLineLength} bytes plus their line end (CR LF or bare LF).
  * A longer command line is answered 500 and dropped up to its LF; a longer reply line streams
@@ -44,6 +47,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     static final String FILTER_FAILED = "451 Requested action aborted: local error in processing.\r\n";
     static final String TOO_MUCH_INPUT = "421 Too much input while waiting for the server; closing.\r\n";
     static final int MAX_HELD = 64 * 1024;
+    /** TLS content type of a handshake record: what an implicit-FTPS client sends first. */
+    static final byte TLS_HANDSHAKE = 0x16;
+    /** A fatal handshake_failure alert in a TLS record: what such a client gets if nothing was sent yet. */
+    static final byte[] TLS_ALERT = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
 
     private final GatewayConfig config;
     private final CommandFilter filter;
@@ -62,6 +69,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private boolean inputEnded;
     private ByteBuf delayedOutput;
     private boolean delaying;
+    private boolean inputSeen;
+    private boolean repliesSeen;
 
     /** Passive mode only: PORT and EPRT are answered 502 here. */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
@@ -70,7 +79,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     /** Passive and active mode for a client at {@code client}. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client) {
-        this(config, endpoints, events, new ActiveModeFilter(endpoints, client));
+        this(config, endpoints, events, new ActiveModeFilter(endpoints, client).orElse(new Ipv6PassiveFilter(client)));
     }
 
     /**
@@ -110,6 +119,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (!inputSeen && in.isReadable()) {
+            inputSeen = true;
+            if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE) {
+                in.release();
+                tlsOnPlainPort();
+                return;
+            }
+        }
         if (holding) {
             hold(in);
             return;
@@ -127,6 +144,26 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             in.release();
         }
         forward(out);
+    }
+
+    /** Implicit FTPS on a plain FTP port: no FTP reply can help a TLS client, so it is told at once. */
+    private void tlsOnPlainPort() {
+        log.warn("gateway: {} started a TLS handshake instead of FTP (implicit FTPS?) on a plain FTP port; closing",
+                ctx.channel().remoteAddress());
+        inputEnded = true;
+        if (repliesSeen) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(TLS_ALERT)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void sessionEvent(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            log.warn("gateway: session callback failed", e);
+        }
     }
 
     private void line(byte[] bytes, boolean complete, ByteBuf out) {
@@ -151,11 +188,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     }
 
     private void command(byte[] line, ByteBuf out) {
-        try {
-            events.commandReceived();
-        } catch (RuntimeException e) {
-            log.warn("gateway: session callback failed", e);
-        }
+        sessionEvent(events::commandReceived);
         FtpCommand command = FtpCommand.parse(line);
         CommandFilter.Decision decision;
         try {
@@ -301,6 +334,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        repliesSeen |= msg instanceof ByteBuf b && b.isReadable();
         if (passThrough || !(msg instanceof ByteBuf in)) {
             ctx.write(msg, promise);
             return;
@@ -356,6 +390,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             if (code == 234) {
                 passThrough = true;
                 expected.clear();
+                sessionEvent(events::sessionOpaque);
             }
             // Client input waited for this reply: now it flows (raw after 234, parsed otherwise).
             ctx.executor().execute(this::resume);

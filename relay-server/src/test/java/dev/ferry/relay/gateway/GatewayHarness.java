@@ -29,6 +29,8 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     boolean noPorts;
     InetSocketAddress agentListen = new InetSocketAddress("192.0.2.10", 50000);
     int logins;
+    int commands;
+    int opaque;
     int failures;
     Duration failureDelay = Duration.ZERO;
 
@@ -70,6 +72,16 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     public CompletionStage<InetSocketAddress> prepareActive(InetSocketAddress client) {
         activeFor.add(client);
         return CompletableFuture.completedFuture(agentListen);
+    }
+
+    @Override
+    public void commandReceived() {
+        commands++;
+    }
+
+    @Override
+    public void sessionOpaque() {
+        opaque++;
     }
 
     @Override
