@@ -45,6 +45,14 @@ public sealed interface PipeFrame {
     record Abort(String reason) implements PipeFrame {
     }
 
+    /**
+     * Bytes sent as TCP urgent data (MSG_OOB) at this point of the stream, after every byte before
+     * them and before every byte after them (the Telnet DM of an FTP Synch). A socket that cannot
+     * send urgent data writes them as ordinary data.
+     */
+    record Urgent(ByteString bytes) implements PipeFrame {
+    }
+
     /** First agent frame: names the stream the relay asked for. */
     record Attach(ByteString streamId) implements PipeFrame {
     }

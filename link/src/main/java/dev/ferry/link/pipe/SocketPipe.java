@@ -89,6 +89,10 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof PipeFrame.Urgent urgent) {
+            outbound.onNext(urgent); // a handler before this one found urgent data at this point
+            return;
+        }
         ByteBuf buf = (ByteBuf) msg;
         try {
             if (buf.isReadable()) {
@@ -186,11 +190,37 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                     }
                 });
                 outbound.request(1);
+        } else if (frame instanceof PipeFrame.Urgent urgent) {
+            sendUrgent(urgent.bytes().toByteArray());
         } else if (frame instanceof PipeFrame.Abort abort) {
             reset("peer aborted: " + abort.reason());
         } else {
             reset("unexpected frame " + frame);
         }
+    }
+
+    /**
+     * Urgent bytes go out after everything written before them; the next frame is asked for only
+     * once they have, so nothing after them overtakes them. A channel that cannot send urgent data
+     * gets them as ordinary data.
+     */
+    private void sendUrgent(byte[] bytes) {
+        if (!(channel instanceof UrgentChannel urgentChannel)) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes), ctx.voidPromise());
+            requestIfWritable();
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess() && !done) {
+                urgentChannel.sendUrgent(bytes).addListener(sent -> {
+                    if (sent.isSuccess()) {
+                        requestIfWritable();
+                    } else {
+                        exceptionCaught(ctx, sent.cause());
+                    }
+                });
+            }
+        });
     }
 
     private void requestIfWritable() {

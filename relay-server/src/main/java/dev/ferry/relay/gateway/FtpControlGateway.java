@@ -1,5 +1,7 @@
 package dev.ferry.relay.gateway;
 
+import com.google.protobuf.ByteString;
+import dev.ferry.link.pipe.PipeFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>what the {@link CommandFilter} replaces or answers (PORT/EPRT checked and replaced);</li>
  *   <li>over-long command lines, LPSV, LPRT and CCC: answered here, never forwarded.</li>
  * </ul>
+ * The DM of a Telnet Synch (IAC DM) that starts a command line goes on as a {@link PipeFrame.Urgent}
+ * message at its place in the stream, so the server receives it as urgent data, as the client sent it.
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
  * replies take their place in that queue, so pipelined replies stay in command order. After the
  * server accepts AUTH (234) nothing is parsed or changed again. While an AUTH reply or a deferred
@@ -180,12 +184,31 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         if (decision instanceof CommandFilter.Replace replace) {
             out.writeCharSequence(replace.line(), StandardCharsets.ISO_8859_1);
         } else {
-            out.writeBytes(line);
+            forwardLine(line, out);
         }
         expected.forwarded(command.kind());
         if (command.kind() == CommandKind.AUTH) {
             holding = true; // after 234 what follows is TLS and must not be parsed
         }
+    }
+
+    /**
+     * Forwards a command line as it came. The DM of a Telnet Synch among its leading Telnet commands
+     * was sent urgent by the client (the urgent mark itself is not visible once the byte is read
+     * inline): what precedes it goes on first, then the DM as a {@link PipeFrame.Urgent} message, which
+     * the agent sends urgent again at the same place in the stream.
+     */
+    private void forwardLine(byte[] line, ByteBuf out) {
+        int from = 0;
+        for (int mark : FtpCommand.synchMarks(line)) {
+            out.writeBytes(line, from, mark - from);
+            ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
+            out.clear();
+            forward(before);
+            ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, mark, 1)));
+            from = mark + 1;
+        }
+        out.writeBytes(line, from, line.length - from);
     }
 
     private void settle(FtpCommand command, byte[] line, CommandFilter.Decision decision, Throwable error) {

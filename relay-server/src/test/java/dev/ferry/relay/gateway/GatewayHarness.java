@@ -31,6 +31,8 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     int logins;
     int failures;
     Duration failureDelay = Duration.ZERO;
+    /** Show urgent data reaching the server as {@code <URGENT hex>} instead of as its bytes. */
+    boolean showUrgent;
 
     GatewayHarness() {
         this(GatewayConfig.DEFAULT_MAX_LINE_LENGTH);
@@ -97,6 +99,11 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     String drainInbound() {
         StringBuilder out = new StringBuilder();
         for (Object m; (m = channel.readInbound()) != null; ) {
+            if (m instanceof dev.ferry.link.pipe.PipeFrame.Urgent urgent) {
+                out.append(showUrgent ? "<URGENT " + java.util.HexFormat.of().formatHex(urgent.bytes().toByteArray()) + ">"
+                        : urgent.bytes().toString(StandardCharsets.ISO_8859_1));
+                continue;
+            }
             ByteBuf b = (ByteBuf) m;
             out.append(b.toString(StandardCharsets.ISO_8859_1));
             b.release();
