@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>what the {@link CommandFilter} replaces or answers (PORT/EPRT checked and replaced);</li>
  *   <li>over-long command lines, LPSV, LPRT and CCC: answered here, never forwarded.</li>
  * </ul>
- * The DM of a Telnet Synch (IAC DM) that starts a command line goes on as a {@link PipeFrame.Urgent}
- * message at its place in the stream, so the server receives it as urgent data, as the client sent it.
+ * Urgent data from the client (the DM of a Telnet Synch, the LF of ftplib's urgent ABOR line) goes on
+ * as a {@link PipeFrame.Urgent} message at its place in the stream, so the server receives it
+ * urgent, as the client sent it (see {@link #forwardLine}).
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
  * replies take their place in that queue, so pipelined replies stay in command order. After the
  * server accepts AUTH (234) nothing is parsed or changed again. While an AUTH reply or a deferred
@@ -66,6 +67,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private boolean inputEnded;
     private ByteBuf delayedOutput;
     private boolean delaying;
+    /** The last read from the client ended before filling its buffer (see {@link #channelRead}). */
+    private boolean lastReadShort;
+    /** The line completed next ends with the byte that started this read, right after a short read. */
+    private boolean lineEndStartsRead;
 
     /** Passive mode only: PORT and EPRT are answered 502 here. */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
@@ -114,13 +119,21 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        // The client's socket reads urgent data inline, and Linux ends a read just before an urgent
+        // byte: an LF that starts a read after a short one may be the urgent end of ftplib's ABOR line.
+        lineEndStartsRead = lastReadShort && commands.holdsPartial() && in.isReadable()
+                && in.getByte(in.readerIndex()) == '\n';
+        lastReadShort = in.writableBytes() > 0;
         if (holding) {
             hold(in);
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
         try {
-            commands.feed(in, (bytes, first, complete) -> line(bytes, complete, out));
+            commands.feed(in, (bytes, first, complete) -> {
+                line(bytes, complete, out);
+                lineEndStartsRead = false;
+            });
             if (holding && commands.holdsPartial()) {
                 holdBytes(commands.takePartial()); // parsed once the pending decision is made
             }
@@ -184,7 +197,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         if (decision instanceof CommandFilter.Replace replace) {
             out.writeCharSequence(replace.line(), StandardCharsets.ISO_8859_1);
         } else {
-            forwardLine(line, out);
+            forwardLine(line, out, lineEndStartsRead && command.verb().equalsIgnoreCase("ABOR"));
         }
         expected.forwarded(command.kind());
         if (command.kind() == CommandKind.AUTH) {
@@ -193,22 +206,32 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     }
 
     /**
-     * Forwards a command line as it came. The DM of a Telnet Synch among its leading Telnet commands
-     * was sent urgent by the client (the urgent mark itself is not visible once the byte is read
-     * inline): what precedes it goes on first, then the DM as a {@link PipeFrame.Urgent} message, which
-     * the agent sends urgent again at the same place in the stream.
+     * Forwards a command line as it came, with the bytes the client sent urgent as
+     * {@link PipeFrame.Urgent} messages at their place (the agent sends them urgent again). The urgent
+     * mark itself is not visible once a byte is read inline; two places are known to hold one: the
+     * DM of a Telnet Synch among the line's leading Telnet commands (RFC 959 4.1.3), and the LF of an
+     * ABOR line that started a read right after a short read ({@code urgentEnd}: Python's
+     * {@code FTP.abort()} sends the whole line urgent, and Linux ends a read just before the urgent byte).
      */
-    private void forwardLine(byte[] line, ByteBuf out) {
+    private void forwardLine(byte[] line, ByteBuf out, boolean urgentEnd) {
         int from = 0;
         for (int mark : FtpCommand.synchMarks(line)) {
-            out.writeBytes(line, from, mark - from);
-            ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
-            out.clear();
-            forward(before);
-            ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, mark, 1)));
-            from = mark + 1;
+            from = forwardUrgent(line, from, mark, out);
+        }
+        if (urgentEnd && line.length > from && line[line.length - 1] == '\n') {
+            from = forwardUrgent(line, from, line.length - 1, out);
         }
         out.writeBytes(line, from, line.length - from);
+    }
+
+    /** Forwards line[from, mark) and what {@code out} holds, then line[mark] as urgent data; returns mark + 1. */
+    private int forwardUrgent(byte[] line, int from, int mark, ByteBuf out) {
+        out.writeBytes(line, from, mark - from);
+        ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
+        out.clear();
+        forward(before);
+        ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, mark, 1)));
+        return mark + 1;
     }
 
     private void settle(FtpCommand command, byte[] line, CommandFilter.Decision decision, Throwable error) {

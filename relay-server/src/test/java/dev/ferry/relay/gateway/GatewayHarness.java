@@ -96,6 +96,17 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
         return drainInbound();
     }
 
+    /**
+     * The client sends {@code text} and the relay reads it in one read that did not fill its buffer
+     * (as a socket read stops just before an urgent byte); returns what reaches the server.
+     */
+    String clientShortRead(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        channel.writeInbound(allocator.track(Unpooled.buffer(bytes.length + 64).writeBytes(bytes)));
+        channel.runPendingTasks();
+        return drainInbound();
+    }
+
     String drainInbound() {
         StringBuilder out = new StringBuilder();
         for (Object m; (m = channel.readInbound()) != null; ) {

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * A Telnet Synch before ABOR (RFC 959 4.1.3: IAC IP, then IAC DM with the DM sent as TCP urgent
- * data) reaches the server with the DM urgent at its place in the stream; nothing else becomes urgent.
+ * Urgent data from the client reaches the server urgent at its place in the stream: the DM of a
+ * Telnet Synch before ABOR (RFC 959 4.1.3: IAC IP, then IAC DM with the DM urgent), and the LF of
+ * Python's {@code FTP.abort()} line (all of "ABOR\r\n" sent urgent; the relay's read stops just
+ * before the urgent byte). Nothing else becomes urgent.
  */
-class TelnetSynchGatewayTest {
+class UrgentDataGatewayTest {
     private static final String SYNCH_ABOR = "\u00ff\u00f4\u00ff\u00f2ABOR\r\n";
     /** What the server side receives: the bytes before the DM, the DM as urgent data, the rest. */
     private static final String SYNCH_ABOR_OUT = "\u00ff\u00f4\u00ff<URGENT f2>ABOR\r\n";
@@ -79,6 +81,32 @@ class TelnetSynchGatewayTest {
         GatewayHarness gw = loggedIn();
         String out = gw.client("PORT 198,51,100,10,200,1\r\n" + SYNCH_ABOR);
         assertThat(out).isEqualTo("PORT 192,0,2,10,195,80\r\n" + SYNCH_ABOR_OUT);
+        assertThat(gw.finish()).isFalse();
+    }
+
+    @Test
+    void theLfOfAnAborLineThatStartsAReadAfterAShortReadIsUrgent() {
+        GatewayHarness gw = loggedIn();
+        assertThat(gw.client("RETR big.bin\r\n")).isEqualTo("RETR big.bin\r\n");
+        assertThat(gw.clientShortRead("ABOR\r")).isEmpty();
+        assertThat(gw.clientShortRead("\nNOOP\r\n")).isEqualTo("ABOR\r<URGENT 0a>NOOP\r\n");
+        assertThat(gw.clientShortRead("STAT\r\nab")).isEqualTo("STAT\r\n");
+        assertThat(gw.clientShortRead("or\r")).isEmpty();
+        assertThat(gw.clientShortRead("\n")).as("lower case too").isEqualTo("abor\r<URGENT 0a>");
+        assertThat(gw.finish()).isFalse();
+    }
+
+    @Test
+    void anLfStartingAReadIsUrgentOnlyAfterAShortReadAndOnlyForAbor() {
+        GatewayHarness gw = loggedIn();
+        assertThat(gw.client("ABOR\r") + gw.clientShortRead("\n")).as("the read before filled its buffer")
+                .isEqualTo("ABOR\r\n");
+        assertThat(gw.clientShortRead("NOOP\r") + gw.clientShortRead("\n")).as("not ABOR").isEqualTo("NOOP\r\n");
+        assertThat(gw.clientShortRead("RETR ABOR\r") + gw.clientShortRead("\n")).as("ABOR as an argument")
+                .isEqualTo("RETR ABOR\r\n");
+        assertThat(gw.clientShortRead("ABOR\r\n")).as("a whole line in one read").isEqualTo("ABOR\r\n");
+        assertThat(gw.clientShortRead("AB") + gw.clientShortRead("OR\r\n")).as("the LF is not the read's first byte")
+                .isEqualTo("ABOR\r\n");
         assertThat(gw.finish()).isFalse();
     }
 }
