@@ -123,7 +123,7 @@ class AborThroughRelayTest {
             assertThat(relayed).contains("| 502 Command ABORNOOP not implemented.");
             return;
         }
-        assertThat(relayed).as("the session goes on").containsPattern("\\|\\| NOOP \\|\\| .*\\| 200 [^|]*$");
+        assertThat(relayed).as("the session goes on").containsPattern("\\|\\| NOOP \\|\\|.* 200 [^|]*$");
         if (!isEmbedded) {
             // vsftpd looks at the control connection during a transfer only when urgent data arrives.
             assertThat(relayed).startsWith(style.equals("synch")
