@@ -46,9 +46,10 @@ public sealed interface PipeFrame {
     }
 
     /**
-     * Bytes sent as TCP urgent data (MSG_OOB) at this point of the stream, after every byte before
-     * them and before every byte after them (the Telnet DM of an FTP Synch). A socket that cannot
-     * send urgent data writes them as ordinary data.
+     * Bytes of the stream whose first byte is TCP urgent data (MSG_OOB): sent after every byte before
+     * them, the first one urgent and the rest right after it as ordinary data (the Telnet DM of an FTP
+     * Synch and the rest of its line). A socket that cannot send urgent data writes them all as
+     * ordinary data.
      */
     record Urgent(ByteString bytes) implements PipeFrame {
     }

@@ -200,24 +200,27 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     }
 
     /**
-     * Urgent bytes go out after everything written before them; the next frame is asked for only
-     * once they have, so nothing after them overtakes them. A channel that cannot send urgent data
-     * gets them as ordinary data.
+     * Urgent data goes out after everything written before it: the first byte urgent, the rest at
+     * once after it; the next frame is asked for only then, so nothing later overtakes it. A channel
+     * that cannot send urgent data gets all the bytes as ordinary data.
      */
     private void sendUrgent(byte[] bytes) {
-        if (!(channel instanceof UrgentChannel urgentChannel)) {
+        if (!(channel instanceof UrgentChannel urgentChannel) || bytes.length == 0) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes), ctx.voidPromise());
             requestIfWritable();
             return;
         }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess() && !done) {
-                urgentChannel.sendUrgent(bytes).addListener(sent -> {
-                    if (sent.isSuccess()) {
-                        requestIfWritable();
-                    } else {
+                urgentChannel.sendUrgent(bytes[0]).addListener(sent -> {
+                    if (!sent.isSuccess()) {
                         exceptionCaught(ctx, sent.cause());
+                        return;
                     }
+                    if (bytes.length > 1) {
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes, 1, bytes.length - 1), ctx.voidPromise());
+                    }
+                    requestIfWritable();
                 });
             }
         });

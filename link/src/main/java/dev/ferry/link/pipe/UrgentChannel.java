@@ -9,10 +9,10 @@ import io.netty.util.concurrent.Future;
  */
 public interface UrgentChannel {
     /**
-     * Sends {@code bytes} as urgent data, on the channel's event loop, after the bytes already handed
-     * to the kernel; the last byte carries the urgent mark.
+     * Sends one byte as urgent data (it carries the urgent mark), on the channel's event loop, after
+     * the bytes already handed to the kernel.
      *
-     * @return completes once they are sent, or fails if the socket failed
+     * @return completes once it is sent, or fails if the socket failed
      */
-    Future<Void> sendUrgent(byte[] bytes);
+    Future<Void> sendUrgent(byte b);
 }

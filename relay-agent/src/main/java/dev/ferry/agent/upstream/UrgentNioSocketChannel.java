@@ -18,18 +18,19 @@ public final class UrgentNioSocketChannel extends NioSocketChannel implements Ur
     private static final int RETRIES = 500;
 
     @Override
-    public Future<Void> sendUrgent(byte[] bytes) {
+    public Future<Void> sendUrgent(byte b) {
         Promise<Void> sent = eventLoop().newPromise();
-        eventLoop().execute(() -> send(bytes, 0, RETRIES, sent));
+        if (eventLoop().inEventLoop()) {
+            send(b, RETRIES, sent);
+        } else {
+            eventLoop().execute(() -> send(b, RETRIES, sent));
+        }
         return sent;
     }
 
-    private void send(byte[] bytes, int from, int retriesLeft, Promise<Void> sent) {
-        int i = from;
+    private void send(byte b, int retriesLeft, Promise<Void> sent) {
         try {
-            for (; i < bytes.length; i++) {
-                javaChannel().socket().sendUrgentData(bytes[i]);
-            }
+            javaChannel().socket().sendUrgentData(b);
             sent.trySuccess(null);
         } catch (IOException e) {
             boolean full = e.getMessage() != null && e.getMessage().contains("buffer full");
@@ -37,8 +38,7 @@ public final class UrgentNioSocketChannel extends NioSocketChannel implements Ur
                 sent.tryFailure(e);
                 return;
             }
-            int next = i;
-            eventLoop().schedule(() -> send(bytes, next, retriesLeft - 1, sent), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            eventLoop().schedule(() -> send(b, retriesLeft - 1, sent), RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 }

@@ -206,32 +206,33 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     }
 
     /**
-     * Forwards a command line as it came, with the bytes the client sent urgent as
-     * {@link PipeFrame.Urgent} messages at their place (the agent sends them urgent again). The urgent
-     * mark itself is not visible once a byte is read inline; two places are known to hold one: the
-     * DM of a Telnet Synch among the line's leading Telnet commands (RFC 959 4.1.3), and the LF of an
-     * ABOR line that started a read right after a short read ({@code urgentEnd}: Python's
-     * {@code FTP.abort()} sends the whole line urgent, and Linux ends a read just before the urgent byte).
+     * Forwards a command line as it came, with the bytes the client sent urgent marked: each goes on
+     * as a {@link PipeFrame.Urgent} message that starts with it and holds the rest of the line up to
+     * the next urgent byte, so the agent sends it urgent with what followed it right after, as the
+     * client did. The urgent mark itself is not visible once a byte is read inline; two places are
+     * known to hold one: the DM of a Telnet Synch among the line's leading Telnet commands (RFC 959
+     * 4.1.3), and the LF of an ABOR line that started a read right after a short read
+     * ({@code urgentEnd}: Python's {@code FTP.abort()} sends the whole line urgent, and Linux ends a
+     * read just before the urgent byte).
      */
     private void forwardLine(byte[] line, ByteBuf out, boolean urgentEnd) {
-        int from = 0;
-        for (int mark : FtpCommand.synchMarks(line)) {
-            from = forwardUrgent(line, from, mark, out);
+        int[] marks = FtpCommand.synchMarks(line);
+        if (urgentEnd && line.length > 0 && line[line.length - 1] == '\n') {
+            marks = java.util.Arrays.copyOf(marks, marks.length + 1);
+            marks[marks.length - 1] = line.length - 1;
         }
-        if (urgentEnd && line.length > from && line[line.length - 1] == '\n') {
-            from = forwardUrgent(line, from, line.length - 1, out);
+        if (marks.length == 0) {
+            out.writeBytes(line);
+            return;
         }
-        out.writeBytes(line, from, line.length - from);
-    }
-
-    /** Forwards line[from, mark) and what {@code out} holds, then line[mark] as urgent data; returns mark + 1. */
-    private int forwardUrgent(byte[] line, int from, int mark, ByteBuf out) {
-        out.writeBytes(line, from, mark - from);
+        out.writeBytes(line, 0, marks[0]);
         ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
         out.clear();
         forward(before);
-        ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, mark, 1)));
-        return mark + 1;
+        for (int i = 0; i < marks.length; i++) {
+            int end = i + 1 < marks.length ? marks[i + 1] : line.length;
+            ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, marks[i], end - marks[i])));
+        }
     }
 
     private void settle(FtpCommand command, byte[] line, CommandFilter.Decision decision, Throwable error) {

@@ -31,7 +31,7 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     int logins;
     int failures;
     Duration failureDelay = Duration.ZERO;
-    /** Show urgent data reaching the server as {@code <URGENT hex>} instead of as its bytes. */
+    /** Show the urgent byte of urgent data reaching the server as {@code <URGENT hex>}, not as itself. */
     boolean showUrgent;
 
     GatewayHarness() {
@@ -111,8 +111,8 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
         StringBuilder out = new StringBuilder();
         for (Object m; (m = channel.readInbound()) != null; ) {
             if (m instanceof dev.ferry.link.pipe.PipeFrame.Urgent urgent) {
-                out.append(showUrgent ? "<URGENT " + java.util.HexFormat.of().formatHex(urgent.bytes().toByteArray()) + ">"
-                        : urgent.bytes().toString(StandardCharsets.ISO_8859_1));
+                String bytes = urgent.bytes().toString(StandardCharsets.ISO_8859_1);
+                out.append(showUrgent ? "<URGENT " + String.format("%02x", (int) bytes.charAt(0)) + ">" + bytes.substring(1) : bytes);
                 continue;
             }
             ByteBuf b = (ByteBuf) m;
