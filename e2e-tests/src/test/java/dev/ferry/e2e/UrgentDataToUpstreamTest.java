@@ -23,55 +23,59 @@ class UrgentDataToUpstreamTest {
     @TempDir
     Path temp;
 
-    @Test
-    @Timeout(30)
-    void theDmOfASynchArrivesUrgentBetweenTheBytesAroundIt() throws Exception {
+    /** What a test does with the client's socket and the upstream's accepted one. */
+    private interface Exchange {
+        void run(Socket client, Socket server) throws Exception;
+    }
+
+    /** A client connected through a relay and agent to a plain socket upstream on 127.0.0.6. */
+    private void throughRelay(boolean oobInline, Exchange exchange) throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.6"));
                 Tunnel tunnel = Tunnel.startRelay(temp).startAgent(
                         new InetSocketAddress("127.0.0.6", upstream.getLocalPort()));
                 Socket client = new Socket(Tunnel.RELAY_HOST, tunnel.ftpPort)) {
             upstream.setSoTimeout(15_000);
+            client.setSoTimeout(15_000);
             try (Socket server = upstream.accept()) {
-                server.setOOBInline(false);
+                server.setOOBInline(oobInline);
                 server.setSoTimeout(15_000);
-                server.getOutputStream().write("220 ready\r\n".getBytes(StandardCharsets.US_ASCII));
-                client.setSoTimeout(15_000);
-                assertThat(readLine(client.getInputStream())).isEqualTo("220 ready\r\n");
-
-                client.getOutputStream().write(latin1("NOOP\r\n\u00ff\u00f4\u00ff"));
-                client.sendUrgentData(0xf2);
-                client.getOutputStream().write(latin1("ABOR\r\nNOOP\r\n"));
-
-                String received = readUntil(server.getInputStream(), "ABOR\r\nNOOP\r\n");
-                assertThat(received).as("the DM was urgent: a socket without SO_OOBINLINE never sees it")
-                        .isEqualTo("NOOP\r\n\u00ff\u00f4\u00ffABOR\r\nNOOP\r\n");
-
-                server.getOutputStream().write(latin1("200 ok\r\n226 ABOR successful\r\n200 ok\r\n"));
-                assertThat(readLine(client.getInputStream())).isEqualTo("200 ok\r\n");
-                assertThat(readLine(client.getInputStream())).isEqualTo("226 ABOR successful\r\n");
-                assertThat(readLine(client.getInputStream())).isEqualTo("200 ok\r\n");
+                exchange.run(client, server);
             }
         }
     }
 
     @Test
     @Timeout(30)
+    void theDmOfASynchArrivesUrgentBetweenTheBytesAroundIt() throws Exception {
+        throughRelay(false, (client, server) -> {
+            server.getOutputStream().write("220 ready\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readLine(client.getInputStream())).isEqualTo("220 ready\r\n");
+
+            client.getOutputStream().write(latin1("NOOP\r\n\u00ff\u00f4\u00ff"));
+            client.sendUrgentData(0xf2);
+            client.getOutputStream().write(latin1("ABOR\r\nNOOP\r\n"));
+
+            String received = readUntil(server.getInputStream(), "ABOR\r\nNOOP\r\n");
+            assertThat(received).as("the DM was urgent: a socket without SO_OOBINLINE never sees it")
+                    .isEqualTo("NOOP\r\n\u00ff\u00f4\u00ffABOR\r\nNOOP\r\n");
+
+            server.getOutputStream().write(latin1("200 ok\r\n226 ABOR successful\r\n200 ok\r\n"));
+            assertThat(readLine(client.getInputStream())).isEqualTo("200 ok\r\n");
+            assertThat(readLine(client.getInputStream())).isEqualTo("226 ABOR successful\r\n");
+            assertThat(readLine(client.getInputStream())).isEqualTo("200 ok\r\n");
+        });
+    }
+
+    @Test
+    @Timeout(30)
     void withUrgentDataInlineTheUpstreamReadsExactlyWhatTheClientSent() throws Exception {
-        try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.6"));
-                Tunnel tunnel = Tunnel.startRelay(temp).startAgent(
-                        new InetSocketAddress("127.0.0.6", upstream.getLocalPort()));
-                Socket client = new Socket(Tunnel.RELAY_HOST, tunnel.ftpPort)) {
-            upstream.setSoTimeout(15_000);
-            try (Socket server = upstream.accept()) {
-                server.setOOBInline(true);
-                server.setSoTimeout(15_000);
-                client.getOutputStream().write(latin1("RETR x\r\n\u00ff\u00f4\u00ff"));
-                client.sendUrgentData(0xf2);
-                client.getOutputStream().write(latin1("ABOR\r\n"));
-                assertThat(readUntil(server.getInputStream(), "ABOR\r\n"))
-                        .isEqualTo("RETR x\r\n\u00ff\u00f4\u00ff\u00f2ABOR\r\n");
-            }
-        }
+        throughRelay(true, (client, server) -> {
+            client.getOutputStream().write(latin1("RETR x\r\n\u00ff\u00f4\u00ff"));
+            client.sendUrgentData(0xf2);
+            client.getOutputStream().write(latin1("ABOR\r\n"));
+            assertThat(readUntil(server.getInputStream(), "ABOR\r\n"))
+                    .isEqualTo("RETR x\r\n\u00ff\u00f4\u00ff\u00f2ABOR\r\n");
+        });
     }
 
     private static byte[] latin1(String s) {
