@@ -25,8 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * directly from the same server, and the session goes on (NOOP answered) wherever it does directly.
  * Servers: the embedded Apache FtpServer (a Java socket: urgent bytes are dropped, as directly), and
  * vsftpd with {@code async_abor_enable=YES}, which notices an ABOR during a transfer only through
- * urgent data. Needs root, vsftpd and python3 ({@code deploy/ci/test.sh}). About 30 s: a server that
- * does not answer during the transfer is given 2 s to, on each side.
+ * urgent data. Needs root, vsftpd and python3 ({@code deploy/ci/test.sh}). About 40 s, by design: a
+ * server that does not answer during the transfer is given 2 s to, on each side, and a NOOP the
+ * server eats (the embedded server after ftplib's abort) 8 s to be answered.
  */
 class AborThroughRelayTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
