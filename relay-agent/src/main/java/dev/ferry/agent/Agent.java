@@ -38,6 +38,7 @@ public final class Agent implements AutoCloseable {
     private volatile CompletableFuture<LinkOutcome> current;
     private volatile boolean closing;
     private EventLoops loops;
+    private EventLoops controlLoops;
     private ManagedChannel channel;
 
     public Agent(AgentConfig config, RandomGenerator random) {
@@ -52,11 +53,12 @@ public final class Agent implements AutoCloseable {
      */
     public LinkOutcome run() {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
+        controlLoops = EventLoops.nio("ferry-agent-control", 1);
         PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
         channel = buildChannel(trust);
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30));
         AgentLinkClient client = new AgentLinkClient(channel, config.token(),
-                new UpstreamDialer(loops, config.upstream()), active, trust, () -> {
+                new UpstreamDialer(loops, controlLoops, config.upstream()), active, trust, () -> {
                     backoff.reset();
                     live.countDown();
                 });
@@ -134,6 +136,9 @@ public final class Agent implements AutoCloseable {
         }
         if (loops != null) {
             loops.shutdown(Duration.ofSeconds(3));
+        }
+        if (controlLoops != null) {
+            controlLoops.shutdown(Duration.ofSeconds(3));
         }
     }
 

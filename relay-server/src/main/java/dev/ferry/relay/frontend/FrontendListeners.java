@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -25,6 +26,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FrontendListeners implements TunnelRegistry.Listener {
     private static final Logger log = LoggerFactory.getLogger(FrontendListeners.class);
+    /**
+     * setsockopt(SOL_SOCKET, SO_OOBINLINE) on Linux: a client's urgent byte (the Telnet DM of a Synch,
+     * or the last byte of ftplib's urgent ABOR line) stays in the stream instead of being dropped.
+     */
+    static final ChannelOption<Integer> OOB_INLINE = new IntegerUnixChannelOption("SO_OOBINLINE", 1, 10);
 
     private final EventLoops loops;
     private final InetAddress bind;
@@ -80,6 +86,9 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                         accept(ch, tunnel);
                     }
                 });
+        if (loops.isEpoll()) {
+            bootstrap.childOption(OOB_INLINE, 1); // NIO has no such option: there the urgent byte is lost
+        }
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Tunnel previous = failed.put(tunnel.name(), tunnel);

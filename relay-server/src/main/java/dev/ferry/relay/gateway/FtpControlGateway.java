@@ -1,5 +1,7 @@
 package dev.ferry.relay.gateway;
 
+import com.google.protobuf.ByteString;
+import dev.ferry.link.pipe.PipeFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -25,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>what the {@link CommandFilter} replaces or answers (PORT/EPRT checked and replaced);</li>
  *   <li>over-long command lines, LPSV, LPRT and CCC: answered here, never forwarded.</li>
  * </ul>
+ * Urgent data from the client (the DM of a Telnet Synch, the LF of ftplib's urgent ABOR line) goes on
+ * as a {@link PipeFrame.Urgent} message at its place in the stream, so the server receives it
+ * urgent, as the client sent it (see {@link #forwardLine}).
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
  * replies take their place in that queue, so pipelined replies stay in command order. After the
  * server accepts AUTH (234) nothing is parsed or changed again and the session is told it is opaque.
@@ -71,6 +76,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private boolean delaying;
     private boolean inputSeen;
     private boolean repliesSeen;
+    /** The last read from the client ended before filling its buffer (see {@link #channelRead}). */
+    private boolean lastReadShort;
+    /** The line completed next ends with the byte that started this read, right after a short read. */
+    private boolean lineEndStartsRead;
 
     /** Passive mode only: PORT and EPRT are answered 502 here. */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
@@ -127,13 +136,21 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
                 return;
             }
         }
+        // The client's socket reads urgent data inline, and Linux ends a read just before an urgent
+        // byte: an LF that starts a read after a short one may be the urgent end of ftplib's ABOR line.
+        lineEndStartsRead = lastReadShort && commands.holdsPartial() && in.isReadable()
+                && in.getByte(in.readerIndex()) == '\n';
+        lastReadShort = in.writableBytes() > 0;
         if (holding) {
             hold(in);
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
         try {
-            commands.feed(in, (bytes, first, complete) -> line(bytes, complete, out));
+            commands.feed(in, (bytes, first, complete) -> {
+                line(bytes, complete, out);
+                lineEndStartsRead = false;
+            });
             if (holding && commands.holdsPartial()) {
                 holdBytes(commands.takePartial()); // parsed once the pending decision is made
             }
@@ -213,11 +230,41 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         if (decision instanceof CommandFilter.Replace replace) {
             out.writeCharSequence(replace.line(), StandardCharsets.ISO_8859_1);
         } else {
-            out.writeBytes(line);
+            forwardLine(line, out, lineEndStartsRead && command.verb().equalsIgnoreCase("ABOR"));
         }
         expected.forwarded(command.kind());
         if (command.kind() == CommandKind.AUTH) {
             holding = true; // after 234 what follows is TLS and must not be parsed
+        }
+    }
+
+    /**
+     * Forwards a command line as it came, with the bytes the client sent urgent marked: each goes on
+     * as a {@link PipeFrame.Urgent} message that starts with it and holds the rest of the line up to
+     * the next urgent byte, so the agent sends it urgent with what followed it right after, as the
+     * client did. The urgent mark itself is not visible once a byte is read inline; two places are
+     * known to hold one: the DM of a Telnet Synch among the line's leading Telnet commands (RFC 959
+     * 4.1.3), and the LF of an ABOR line that started a read right after a short read
+     * ({@code urgentEnd}: Python's {@code FTP.abort()} sends the whole line urgent, and Linux ends a
+     * read just before the urgent byte).
+     */
+    private void forwardLine(byte[] line, ByteBuf out, boolean urgentEnd) {
+        int[] marks = FtpCommand.synchMarks(line);
+        if (urgentEnd && line.length > 0 && line[line.length - 1] == '\n') {
+            marks = java.util.Arrays.copyOf(marks, marks.length + 1);
+            marks[marks.length - 1] = line.length - 1;
+        }
+        if (marks.length == 0) {
+            out.writeBytes(line);
+            return;
+        }
+        out.writeBytes(line, 0, marks[0]);
+        ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
+        out.clear();
+        forward(before);
+        for (int i = 0; i < marks.length; i++) {
+            int end = i + 1 < marks.length ? marks[i + 1] : line.length;
+            ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, marks[i], end - marks[i])));
         }
     }
 
