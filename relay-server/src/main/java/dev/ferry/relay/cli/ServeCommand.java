@@ -1,6 +1,7 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
@@ -98,6 +99,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
     LinkWindow linkWindow;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Converters.MemoryBudgetConverter.class,
+            description = "Buffer memory all agent-link stream windows together may hold for clients that read slowly "
+                    + "or not at all; at most the JVM's direct memory limit (default: half of it).")
+    MemoryBudget memoryBudget;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
@@ -105,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
+                    .memoryBudget(memoryBudget)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
