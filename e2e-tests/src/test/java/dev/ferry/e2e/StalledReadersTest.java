@@ -126,16 +126,18 @@ class StalledReadersTest {
 
             FTPClient fast = login(FAST_CLIENT_IP);
             Path copy = temp.resolve("copy.bin");
+            long started = System.nanoTime();
             try (OutputStream out = Files.newOutputStream(copy)) {
                 assertThat(fast.retrieveFile("big.bin", out)).as(fast.getReplyString()).isTrue();
             } finally {
                 fast.disconnect();
             }
+            long millis = (System.nanoTime() - started) / 1_000_000;
             assertThat(Checksums.sha256(copy)).isEqualTo(Checksums.sha256(file));
             long afterFast = directMemory();
             System.out.printf("relay direct memory: %d MiB at start, %d MiB with %d stalled readers, %d MiB after "
-                    + "a %d MiB download beside them%n", baseline >> 20, stalledPeak >> 20, STALLED,
-                    afterFast >> 20, FILE >> 20);
+                    + "a %d MiB download beside them (%d ms)%n", baseline >> 20, stalledPeak >> 20, STALLED,
+                    afterFast >> 20, FILE >> 20, millis);
             assertThat(Math.max(stalledPeak, afterFast)).as("relay direct memory").isLessThan(MAX_DIRECT * 3 / 4);
         } finally {
             for (InputStream in : streams) {

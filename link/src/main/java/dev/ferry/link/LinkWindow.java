@@ -1,11 +1,12 @@
 package dev.ferry.link;
 
 /**
- * The HTTP/2 flow-control window each end of the agent link grants every Pipe stream (and the
- * connection). It is both the most one data connection may have in flight between relay and agent
- * and the most the receiving end holds for a peer that stops reading, so it trades throughput on
- * long links (a stream moves at most one window per round trip) against memory per stalled
- * connection. The receiver's setting governs: the relay's for downloads, the agent's for uploads.
+ * The largest HTTP/2 flow-control window one Pipe stream of the agent link may have (and the
+ * connection's window). It is the most one data connection may have in flight between relay and
+ * agent, so it bounds throughput on long links (a stream moves at most one window per round trip).
+ * The receiver's setting governs: the relay's for downloads, the agent's for uploads. On the relay
+ * a stream starts smaller and grows to it only while it drains and the memory budget allows
+ * ({@link dev.ferry.link.flow.StreamWindows}).
  *
  * @param bytes the window in bytes, 64 KiB to 1 GiB
  */

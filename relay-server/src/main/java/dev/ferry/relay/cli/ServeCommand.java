@@ -95,8 +95,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
             converter = Converters.LinkWindowConverter.class,
-            description = "Flow-control window per connection on the agent link: the most in flight per download "
-                    + "(about half a window moves per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
+            description = "Largest flow-control window one connection may grow to on the agent link: the most in flight "
+                    + "per download (about half a window moves per round trip; default: ${DEFAULT-VALUE}).")
     LinkWindow linkWindow;
 
     @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Converters.MemoryBudgetConverter.class,
