@@ -49,7 +49,7 @@ class StalledReadersTest {
     private static final int STALLED = 48;
     private static final long FILE = 96L << 20;
     private static final long MAX_DIRECT = 128L << 20;
-    private static final long RETAINED_CACHE = 56L << 20;
+    private static final long RETAINED_CACHE = 64L << 20;
     private static final Pattern NMT_OTHER = Pattern.compile("-\\s+Other \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
 
     @TempDir
@@ -148,7 +148,7 @@ class StalledReadersTest {
             }
         }
         // Back near the start: what stays is Netty's allocator cache (a few chunks of up to 8 MiB, whatever
-        // the number of readers), measured 44 MiB; without the budget 20 stalled readers held 540 MiB.
+        // the number of readers), measured 40-51 MiB; without the budget 20 stalled readers held 540 MiB.
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
                 .until(() -> directMemory() <= baseline + RETAINED_CACHE);
         System.out.printf("relay direct memory after the stalled clients closed: %d MiB%n", directMemory() >> 20);
