@@ -21,6 +21,7 @@ import org.apache.ftpserver.usermanager.impl.WritePermission;
 final class EmbeddedUpstream implements AutoCloseable {
     static final String USER = "alice";
     static final String PASSWORD = "secret";
+    static final int MAX_LOGINS = 200;
 
     private final FtpServer server;
     private final InetSocketAddress address;
@@ -75,6 +76,11 @@ final class EmbeddedUpstream implements AutoCloseable {
         user.setAuthorities(List.of(new WritePermission(), new ConcurrentLoginPermission(0, 0)));
         users.save(user);
         factory.setUserManager(users);
+        // FtpServer allows 10 logins by default; tests hold many sessions at once.
+        org.apache.ftpserver.ConnectionConfigFactory connections = new org.apache.ftpserver.ConnectionConfigFactory();
+        connections.setMaxLogins(MAX_LOGINS);
+        connections.setMaxAnonymousLogins(MAX_LOGINS);
+        factory.setConnectionConfig(connections.createConnectionConfig());
         FtpServer server = factory.createServer();
         server.start();
         int port = ((DefaultFtpServer) server).getListener("default").getPort();

@@ -5,11 +5,16 @@ import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
+import dev.ferry.link.flow.BudgetedNegotiator;
+import dev.ferry.link.flow.MemoryBudget;
+import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalNettyChannelBuilder;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -32,6 +37,8 @@ public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
     private final AgentConfig config;
+    /** Stream windows of every link this agent opens, against half its direct memory limit (uploads). */
+    private final WindowBudget windows;
     private final Backoff backoff;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch live = new CountDownLatch(1);
@@ -43,6 +50,7 @@ public final class Agent implements AutoCloseable {
 
     public Agent(AgentConfig config, RandomGenerator random) {
         this.config = config;
+        this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
         this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
     }
 
@@ -106,12 +114,17 @@ public final class Agent implements AutoCloseable {
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES)
-                .flowControlWindow(config.linkWindow().bytes()) // fixed: gRPC's auto-tuning stops at 8 MiB
+                // Streams start small and grow to --link-window within the budget (as on the relay: uploads).
+                .flowControlWindow(windows.minWindow())
                 .disableRetry();
         if (trust == null) {
-            builder.usePlaintext();
+            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
+                    BudgetedNegotiator.clientFactory(InternalProtocolNegotiators::plaintext, 80, windows));
         } else {
-            builder.sslContext(clientTls(trust)).overrideAuthority(LinkTls.RELAY_CERT_NAME);
+            SslContext tls = clientTls(trust);
+            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
+                    BudgetedNegotiator.clientFactory(() -> InternalProtocolNegotiators.tls(tls, null, null), 443, windows));
+            builder.overrideAuthority(LinkTls.RELAY_CERT_NAME);
         }
         return builder.build();
     }

@@ -1,5 +1,8 @@
 package dev.ferry.relay;
 
+import dev.ferry.link.Sizes;
+import dev.ferry.link.flow.BudgetedNegotiator;
+import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -22,6 +25,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
@@ -122,6 +126,10 @@ public final class RelayServer implements AutoCloseable {
 
     private Server startGrpc(AgentLinkService service) {
         InetSocketAddress address = config.agentListen().toSocketAddress();
+        WindowBudget windows = WindowBudget.forLink(config.memoryBudget(), config.linkWindow());
+        log.info("memory budget {}: agent-link stream windows from {} to {}, together at most {}",
+                config.memoryBudget(), Sizes.format(windows.minWindow()), config.linkWindow(),
+                Sizes.format(config.memoryBudget().windowBytes()));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 .bossEventLoopGroup(loops.group())
                 .workerEventLoopGroup(loops.group())
@@ -136,17 +144,20 @@ public final class RelayServer implements AutoCloseable {
                 .handshakeTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, too little for a fast link with a long RTT.
-                .flowControlWindow(config.linkWindow().bytes());
+                // Every stream starts at the budget's small window; StreamWindows grows it up to --link-window
+                // (gRPC's BDP auto-tuning stops at 8 MiB and knows no budget).
+                .flowControlWindow(windows.minWindow());
         if (config.insecure()) {
             log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "
                     + "between relay and agents can be read and changed by anyone on the path. Use it only in labs. ***",
                     config.agentListen());
+            builder.protocolNegotiator(new BudgetedNegotiator(InternalProtocolNegotiators.serverPlaintext(), windows));
         } else {
             certificate = config.tlsCert() != null
                     ? RelayCertificate.load(config.tlsCert(), config.tlsKey())
                     : RelayCertificate.loadOrGenerate(config.dataDir(), random);
-            builder.sslContext(serverTls(certificate));
+            builder.protocolNegotiator(new BudgetedNegotiator(InternalProtocolNegotiators.serverTls(serverTls(certificate)),
+                    windows));
         }
         try {
             Server server = builder.build().start();

@@ -1,6 +1,7 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
@@ -46,6 +47,12 @@ final class Converters {
     static final class LinkWindowConverter extends Parsed<LinkWindow> {
         LinkWindowConverter() {
             super(LinkWindow::parse);
+        }
+    }
+
+    static final class MemoryBudgetConverter extends Parsed<MemoryBudget> {
+        MemoryBudgetConverter() {
+            super(MemoryBudget::parse);
         }
     }
 

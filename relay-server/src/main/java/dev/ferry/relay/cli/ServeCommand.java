@@ -3,6 +3,7 @@ package dev.ferry.relay.cli;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
@@ -103,9 +104,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
             converter = Converters.LinkWindowConverter.class,
-            description = "Flow-control window per connection on the agent link: the most in flight per download "
-                    + "(about half a window moves per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
+            description = "Largest flow-control window one connection may grow to on the agent link: the most in flight "
+                    + "per download (about half a window moves per round trip; default: ${DEFAULT-VALUE}).")
     LinkWindow linkWindow;
+
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Converters.MemoryBudgetConverter.class,
+            description = "Buffer memory all agent-link stream windows together may hold for clients that read slowly "
+                    + "or not at all; at most the JVM's direct memory limit (default: half of it).")
+    MemoryBudget memoryBudget;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -114,6 +120,7 @@ final class ServeCommand implements Callable<Integer> {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
+                    .memoryBudget(memoryBudget)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),

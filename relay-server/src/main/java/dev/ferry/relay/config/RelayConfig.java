@@ -1,6 +1,7 @@
 package dev.ferry.relay.config;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param bind the address FTP and passive listeners bind to
  * @param tlsCert the agent endpoint's certificate, or null to use (or generate) the data dir's
  * @param insecure plaintext agent link (labs only)
- * @param linkWindow the flow-control window the relay grants each stream of the agent link
+ * @param linkWindow the largest flow-control window the relay grants a stream of the agent link
+ * @param memoryBudget what the stream windows of every agent link together may make the relay hold
  */
 public record RelayConfig(
         Path dataDir,
@@ -33,6 +35,7 @@ public record RelayConfig(
         Duration agentHelloTimeout,
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
+        MemoryBudget memoryBudget,
         Limits limits) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
@@ -46,6 +49,7 @@ public record RelayConfig(
         Objects.requireNonNull(passivePorts, "--passive-ports");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(linkWindow, "--link-window");
+        Objects.requireNonNull(memoryBudget, "--memory-budget");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -100,6 +104,7 @@ public record RelayConfig(
         private Duration agentHelloTimeout = Duration.ofSeconds(10);
         private Duration tunnelPollInterval = Duration.ofSeconds(1);
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
+        private MemoryBudget memoryBudget;
         private Limits limits = Limits.DEFAULTS;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
@@ -163,6 +168,12 @@ public record RelayConfig(
             return this;
         }
 
+        /** Defaults to half the JVM's direct memory limit. */
+        public Builder memoryBudget(MemoryBudget value) {
+            this.memoryBudget = value;
+            return this;
+        }
+
         public Builder limits(Limits value) {
             this.limits = value;
             return this;
@@ -171,7 +182,7 @@ public record RelayConfig(
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, limits);
+                    linkWindow, memoryBudget != null ? memoryBudget : MemoryBudget.forThisProcess(), limits);
         }
     }
 }

@@ -83,6 +83,11 @@ class RelayCommandLineTest {
                 "--link-window", "16 furlongs");
         assertThat(window.exit()).isEqualTo(2);
         assertThat(window.err()).contains("Invalid value for option '--link-window': must be a size such as 16MiB");
+        Run budget = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--memory-budget", "999GiB");
+        assertThat(budget.exit()).isEqualTo(2);
+        assertThat(budget.err()).contains("Invalid value for option '--memory-budget': must be between 16MiB and "
+                + "the JVM's direct memory limit").contains("-XX:MaxDirectMemorySize");
         Run tls = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
                 "--tls-cert", "/tmp/x.pem");
         assertThat(tls.exit()).isEqualTo(2);
