@@ -1,5 +1,6 @@
 package dev.ferry.relay;
 
+import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -133,8 +134,11 @@ public final class RelayServer implements AutoCloseable {
                 .maxRstFramesPerWindow(200, 10)
                 .maxConnectionIdle(2, TimeUnit.MINUTES)
                 .handshakeTimeout(10, TimeUnit.SECONDS)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(LinkKeepalive.PERMIT.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
+                // A silently dead link (packets dropped, no FIN/RST) is found by PINGs from this side too.
+                .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, too little for a fast link with a long RTT.
                 .flowControlWindow(config.linkWindow().bytes());
         if (config.insecure()) {
