@@ -22,6 +22,7 @@ final class CuttableProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private boolean cut;
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     private CuttableProxy(ServerSocket listener, InetSocketAddress target) {
@@ -41,6 +42,11 @@ final class CuttableProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** Connections accepted so far. */
+    int accepted() {
+        return accepted.get();
+    }
+
     void cut() {
         synchronized (gate) {
             cut = true;
@@ -58,6 +64,7 @@ final class CuttableProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                accepted.incrementAndGet();
                 sockets.add(client);
                 Socket server = new Socket();
                 sockets.add(server);

@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LinkCutTest {
     private static final long FILE_SIZE = 64L << 20;
-    /** Keepalive bound (10 s + 5 s) plus room for a loaded CI machine. */
+    /** The relay's keepalive bound (10 s + 5 s) plus room for a loaded CI machine. */
     private static final Duration DETECTION_BOUND = Duration.ofSeconds(25);
+    /** The agent's keepalive bound (10 s + 10 s) plus the same room. */
+    private static final Duration AGENT_DETECTION_BOUND = Duration.ofSeconds(30);
 
     @TempDir
     Path temp;
@@ -99,14 +101,16 @@ class LinkCutTest {
         InputStream in = ftp.retrieveFileStream("big.bin");
         SlowReader reader = new SlowReader(in, 2 << 20);
         CompletableFuture<String> sha = CompletableFuture.supplyAsync(reader::sha256);
+        CompletableFuture<Long> ended = sha.handle((done, error) -> System.nanoTime());
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> reader.count.get() > 4 << 20);
 
+        int dialsBeforeCut = proxy.accepted();
         long cutAt = System.nanoTime();
         proxy.cut();
         Awaitility.await().atMost(DETECTION_BOUND).until(() -> relayLog.contains(Level.WARN, "agent link from"));
         long relayNoticed = System.nanoTime();
         assertThat(relayLog.lines(Level.WARN).get(0)).contains(Tunnel.NAME).contains("lost");
-        Awaitility.await().atMost(DETECTION_BOUND).until(() -> agentLog.contains(Level.WARN, "link to relay"));
+        Awaitility.await().atMost(AGENT_DETECTION_BOUND).until(() -> agentLog.contains(Level.WARN, "link to relay"));
         long agentNoticed = System.nanoTime();
         assertThat(agentLog.lines(Level.WARN).get(0)).contains("lost").contains("keepalive")
                 .doesNotContain("\n").doesNotContain("Channel Pipeline");
@@ -114,7 +118,7 @@ class LinkCutTest {
         // The running download fails with a reset, never a clean end on a short file.
         assertThatThrownBy(() -> sha.get(DETECTION_BOUND.toSeconds(), TimeUnit.SECONDS))
                 .hasRootCauseInstanceOf(SocketException.class);
-        long clientSawError = System.nanoTime();
+        long clientSawError = ended.get();
         assertThat(reader.count.get()).isLessThan(FILE_SIZE);
         ftp.disconnect();
 
@@ -132,6 +136,12 @@ class LinkCutTest {
         Awaitility.await().atMost(Duration.ofSeconds(35)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                 .until(() -> greeting().startsWith("220"));
         long linked = System.nanoTime();
+        // Every failed attempt really dialled (gRPC's own reconnect backoff, stacked on the agent's,
+        // used to fail attempts at once without dialling, and the agent came back late).
+        long failedAttempts = agentLog.lines(Level.WARN).stream().filter(l -> l.startsWith("cannot link")).count();
+        assertThat(failedAttempts).isPositive();
+        assertThat(proxy.accepted() - dialsBeforeCut).as("dials during and after the cut")
+                .isGreaterThanOrEqualTo((int) failedAttempts + 1);
         assertThat(downloadSha()).isEqualTo(expected);
         System.out.printf("LinkCutTest: relay noticed %.1f s, agent %.1f s, client reset %.1f s after the cut; "
                 + "421 in %d ms; linked again %.1f s after the 40 s cut ended%n",

@@ -126,7 +126,7 @@ public final class Agent implements AutoCloseable {
                 .channelType(loops.socketChannelType())
                 .directExecutor()
                 .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
-                .keepAliveTimeout(LinkKeepalive.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.AGENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES)
                 .flowControlWindow(config.linkWindow().bytes()) // fixed: gRPC's auto-tuning stops at 8 MiB

@@ -138,7 +138,7 @@ public final class RelayServer implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 // A silently dead link (packets dropped, no FIN/RST) is found by PINGs from this side too.
                 .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
-                .keepAliveTimeout(LinkKeepalive.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.RELAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, too little for a fast link with a long RTT.
                 .flowControlWindow(config.linkWindow().bytes());
         if (config.insecure()) {

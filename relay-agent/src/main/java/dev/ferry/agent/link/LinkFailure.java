@@ -1,5 +1,6 @@
 package dev.ferry.agent.link;
 
+import dev.ferry.link.LinkKeepalive;
 import io.grpc.Status;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -20,19 +21,21 @@ public final class LinkFailure {
      * @param welcomed whether the relay had welcomed this link (it was live and then dropped)
      */
     public static String describe(Status status, String relay, boolean welcomed) {
-        String cause = cause(status, relay);
+        String cause = cause(status, relay, welcomed);
         if (cause.startsWith(relay + " is not a Ferry relay")) {
             return cause;
         }
         return (welcomed ? "link to relay " + relay + " lost: " : "cannot link to relay " + relay + ": ") + cause;
     }
 
-    private static String cause(Status status, String relay) {
+    private static String cause(Status status, String relay, boolean welcomed) {
         for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
             String name = t.getClass().getSimpleName();
             String message = firstLine(t.getMessage());
             if (t instanceof ConnectException) {
-                return message.toLowerCase(Locale.ROOT).contains("refused") ? "connection refused"
+                String lower = message.toLowerCase(Locale.ROOT);
+                return lower.contains("refused") ? "connection refused"
+                        : lower.contains("timed out") ? "connection timed out (no answer: packets dropped on the way?)"
                         : "cannot connect (" + message + ")";
             }
             if (t instanceof NoRouteToHostException) {
@@ -53,12 +56,24 @@ public final class LinkFailure {
                         + "); is --relay the agent port (7835 by default), and do both sides agree on --insecure?";
             }
         }
+        for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException && t.getMessage() != null) {
+                // Netty's native transport says "readAddress(..) failed: Connection reset by peer"
+                String message = firstLine(t.getMessage()).replaceFirst("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ", "")
+                        .toLowerCase(Locale.ROOT);
+                return message.startsWith("connection timed out")
+                        ? "connection timed out (bytes unacknowledged for " + LinkKeepalive.AGENT_TIMEOUT.toSeconds()
+                                + " s: packets dropped on the way?)"
+                        : message;
+            }
+        }
         String description = firstLine(status.getDescription());
         if (description.contains("Keepalive failed")) {
             return "no answer to keepalive (every packet dropped?)";
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && description.startsWith("Network closed")) {
-            return "the connection closed before the relay answered (an agent port that expects TLS, or not a Ferry relay)";
+            return welcomed ? "the relay closed the connection"
+                    : "the connection closed before the relay answered (an agent port that expects TLS, or not a Ferry relay)";
         }
         return status.getCode() + (description.isEmpty() ? "" : ": " + description);
     }

@@ -39,7 +39,7 @@ public final class ConnectedAgents {
             log.warn("tunnel {}: agent link from {} lost ({}: closed, reset, or no answer to keepalive "
                     + "within {} s); its transfers are reset and clients get 421 until it reconnects",
                     agent.tunnel().name(), agent.remote(), describe(status),
-                    LinkKeepalive.INTERVAL.plus(LinkKeepalive.TIMEOUT).toSeconds());
+                    LinkKeepalive.INTERVAL.plus(LinkKeepalive.RELAY_TIMEOUT).toSeconds());
         }
     }
 
