@@ -68,7 +68,14 @@ final class Tunnel implements AutoCloseable {
 
     /** Starts the agent for {@code upstream} and waits until the relay has welcomed it. */
     Tunnel startAgent(InetSocketAddress upstream) throws Exception {
-        agent = new Agent(agentConfig(token, pin(), upstream), new SecureRandom());
+        return startAgent(upstream, relay.agentPort());
+    }
+
+    /** Starts the agent for {@code upstream}, dialling the relay at 127.0.0.1:{@code relayPort} (a proxy, say). */
+    Tunnel startAgent(InetSocketAddress upstream, int relayPort) throws Exception {
+        AgentConfig direct = agentConfig(token, pin(), upstream);
+        agent = new Agent(new AgentConfig(direct.relayHost(), relayPort, token, direct.pin(), false, upstream,
+                direct.eventLoopThreads(), direct.linkWindow()), new SecureRandom());
         agentRun = CompletableFuture.supplyAsync(agent::run);
         if (!agent.awaitLive(Duration.ofSeconds(15))) {
             throw new IllegalStateException("agent did not come up: " + agentRun.getNow(null));

@@ -3,6 +3,7 @@ package dev.ferry.relay;
 import dev.ferry.link.Sizes;
 import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.WindowBudget;
+import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -142,8 +143,11 @@ public final class RelayServer implements AutoCloseable {
                 .maxRstFramesPerWindow(200, 10)
                 .maxConnectionIdle(2, TimeUnit.MINUTES)
                 .handshakeTimeout(10, TimeUnit.SECONDS)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(LinkKeepalive.PERMIT.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
+                // A silently dead link (packets dropped, no FIN/RST) is found by PINGs from this side too.
+                .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.RELAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 // Every stream starts at the budget's small window; StreamWindows grows it up to --link-window
                 // (gRPC's BDP auto-tuning stops at 8 MiB and knows no budget).
                 .flowControlWindow(windows.minWindow());
