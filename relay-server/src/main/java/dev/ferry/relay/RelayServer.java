@@ -7,6 +7,8 @@ import dev.ferry.relay.frontend.ActiveDialer;
 import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.LoginFailures;
 import dev.ferry.relay.frontend.SessionCounter;
+import dev.ferry.relay.frontend.SessionLauncher;
+import dev.ferry.relay.frontdoor.SharedPortListener;
 import dev.ferry.relay.frontend.SessionServices;
 import dev.ferry.relay.gateway.GatewayConfig;
 import dev.ferry.relay.link.AgentLinkService;
@@ -42,7 +44,7 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running relay: the agent endpoint, one FTP listener per tunnel, and the passive data ports. */
+/** A running relay: the agent endpoint, the shared FTP port, one FTP listener per tunnel that has its own, and the passive data ports. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     /** The largest Pipe or Control message a peer may send. */
@@ -55,6 +57,7 @@ public final class RelayServer implements AutoCloseable {
     private EventLoops loops;
     private Server grpc;
     private FrontendListeners frontends;
+    private SharedPortListener sharedPort;
     private TunnelRegistry registry;
     private ConnectedAgents agents;
     private DataPortPool dataPorts;
@@ -93,7 +96,8 @@ public final class RelayServer implements AutoCloseable {
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
                     new AtomicLong());
-            frontends = new FrontendListeners(loops, config.bind(), agents, services);
+            SessionLauncher launcher = new SessionLauncher(agents, services);
+            frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
@@ -101,6 +105,10 @@ public final class RelayServer implements AutoCloseable {
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
             registry.reload();
+            if (config.ftpListen() != null) {
+                sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
+                        services.sessions(), config.limits().loginTimeout(), services.gatewayConfig().maxLineLength());
+            }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
             return this;
@@ -191,6 +199,11 @@ public final class RelayServer implements AutoCloseable {
         return frontends.boundPort(tunnelName);
     }
 
+    /** The shared FTP port, if {@code --ftp-listen} is on (the real port when configured as 0). */
+    public Optional<Integer> sharedFtpPort() {
+        return sharedPort == null ? Optional.empty() : Optional.of(sharedPort.port());
+    }
+
     public Optional<RelayCertificate> certificate() {
         return Optional.ofNullable(certificate);
     }
@@ -229,6 +242,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (agents != null) {
             agents.closeAll(Status.UNAVAILABLE.withDescription("relay shutting down"));
+        }
+        if (sharedPort != null) {
+            sharedPort.close();
         }
         if (frontends != null) {
             frontends.closeAll();

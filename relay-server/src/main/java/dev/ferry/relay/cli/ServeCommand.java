@@ -42,6 +42,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where agents connect (default: ${DEFAULT-VALUE}).")
     HostPort agentListen;
 
+    @Option(names = "--ftp-listen", paramLabel = "HOST:PORT|off", converter = Converters.FtpListenConverter.class,
+            description = "The shared FTP port: every tunnel is reachable here, routed by HOST, TLS SNI or "
+                    + "USER name@domain; 'off' for none (default: port " + RelayConfig.DEFAULT_FTP_PORT + " on --bind).")
+    Converters.FtpListen ftpListen;
+
     @Option(names = "--passive-ports", paramLabel = "LOW-HIGH", defaultValue = "40000-40999",
             converter = Converters.PortRangeConverter.class,
             description = "Ports leased to clients for passive data connections (default: ${DEFAULT-VALUE}).")
@@ -106,6 +111,8 @@ final class ServeCommand implements Callable<Integer> {
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
+                    .ftpListen(ftpListen != null ? ftpListen.address()
+                            : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,

@@ -3,6 +3,7 @@ package dev.ferry.relay.cli;
 import dev.ferry.relay.RelayState;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.DomainName;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
@@ -39,11 +40,13 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME", description = "The domain users will type, e.g. alice.ftp.example.net.")
+        @Parameters(paramLabel = "NAME", description = "The domain users will type, e.g. alice.ftp.example.net "
+                + "(case-insensitive; an IDN is stored in its ASCII form).")
         String name;
 
-        @Option(names = "--ftp-port", required = true, paramLabel = "PORT", description = "The tunnel's public FTP port.")
-        int ftpPort;
+        @Option(names = "--ftp-port", paramLabel = "PORT", description = "A dedicated public FTP port for this tunnel; "
+                + "without it the tunnel is reached only on the relay's shared FTP port (serve --ftp-listen).")
+        Integer ftpPort;
 
         @CommandLine.Mixin
         DataDir dataDir;
@@ -52,12 +55,14 @@ final class TunnelCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             String token = AgentToken.generate(new SecureRandom());
+            int port = ftpPort == null ? Tunnel.SHARED_ONLY : ftpPort;
             try {
+                name = DomainName.normalize(name).orElse(name);
                 Tunnel.validateName(name);
-                if (ftpPort < 1 || ftpPort > 65535) {
-                    throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + ftpPort);
+                if (ftpPort != null && (port < 1 || port > 65535)) {
+                    throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + port);
                 }
-                new TunnelStore(dataDir.dir).add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token)));
+                new TunnelStore(dataDir.dir).add(new Tunnel(name, port, AgentToken.sha256Hex(token)));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -71,7 +76,9 @@ final class TunnelCommand implements Runnable {
                         : RelayCertificate.loadOrGenerate(dataDir.dir, new SecureRandom()).pin().toString();
                 trust = "--pin " + pin;
             }
-            out.println("tunnel " + name + " registered on FTP port " + ftpPort + ".");
+            out.println(ftpPort == null
+                    ? "tunnel " + name + " registered on the relay's shared FTP port."
+                    : "tunnel " + name + " registered on FTP port " + port + " and the relay's shared FTP port.");
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
             if (relay.hostPort().startsWith("RELAY_HOST")) {
                 out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
@@ -100,7 +107,7 @@ final class TunnelCommand implements Runnable {
                 out.println("no tunnels in " + dataDir.dir);
             }
             for (Tunnel t : tunnels) {
-                out.printf("%-40s ftp port %d%n", t.name(), t.ftpPort());
+                out.printf("%-40s %s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only");
             }
             out.flush();
             return 0;

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param tlsCert the agent endpoint's certificate, or null to use (or generate) the data dir's
  * @param insecure plaintext agent link (labs only)
  * @param linkWindow the flow-control window the relay grants each stream of the agent link
+ * @param ftpListen the shared FTP port every tunnel is reachable on, or null for none
  */
 public record RelayConfig(
         Path dataDir,
@@ -33,9 +34,12 @@ public record RelayConfig(
         Duration agentHelloTimeout,
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
-        Limits limits) {
+        Limits limits,
+        HostPort ftpListen) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
+    /** The shared FTP port's number when {@code --ftp-listen} is not given. */
+    public static final int DEFAULT_FTP_PORT = 21;
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(40000, 40999);
 
     public RelayConfig {
@@ -101,6 +105,7 @@ public record RelayConfig(
         private Duration tunnelPollInterval = Duration.ofSeconds(1);
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
         private Limits limits = Limits.DEFAULTS;
+        private HostPort ftpListen;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -168,10 +173,16 @@ public record RelayConfig(
             return this;
         }
 
+        /** The shared FTP port; null (the builder's default) for none. */
+        public Builder ftpListen(HostPort value) {
+            this.ftpListen = value;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, limits);
+                    linkWindow, limits, ftpListen);
         }
     }
 }

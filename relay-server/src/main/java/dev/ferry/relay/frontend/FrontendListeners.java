@@ -29,20 +29,22 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
     private final EventLoops loops;
     private final InetAddress bind;
     private final ConnectedAgents agents;
-    private final SessionServices services;
+    private final SessionLauncher launcher;
     private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
     private final Map<String, Tunnel> failed = new ConcurrentHashMap<>();
 
-    public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionServices services) {
+    public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionLauncher launcher) {
         this.loops = loops;
         this.bind = bind;
         this.agents = agents;
-        this.services = services;
+        this.launcher = launcher;
     }
 
     @Override
     public void added(Tunnel tunnel) {
-        open(tunnel);
+        if (tunnel.hasDedicatedPort()) {
+            open(tunnel);
+        }
     }
 
     @Override
@@ -77,7 +79,7 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, tunnel);
+                        launcher.acceptOnDedicatedPort(ch, tunnel);
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
@@ -93,52 +95,6 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         failed.remove(tunnel.name());
         listeners.put(tunnel.name(), bound.channel());
         log.info("tunnel {}: listening for FTP clients on {}", tunnel.name(), bound.channel().localAddress());
-    }
-
-    private void accept(SocketChannel client, Tunnel tunnel) {
-        Optional<dev.ferry.relay.link.ConnectedAgent> agent = agents.forTunnel(tunnel.name());
-        if (agent.isEmpty()) {
-            log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
-            client.eventLoop().execute(() -> Session.refuse(client,
-                    "421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected)."));
-            return;
-        }
-        InetAddress ip = client.remoteAddress().getAddress();
-        if (services.loginFailures().blocked(ip, tunnel.name())) {
-            log.warn("tunnel {}: refused client {}: too many failed logins", tunnel.name(), ip.getHostAddress());
-            client.eventLoop().execute(() -> Session.refuse(client,
-                    "421 Too many failed logins from your address; try again later."));
-            return;
-        }
-        String over = services.sessions().tryOpen(ip, tunnel.name());
-        if (over != null) {
-            log.warn("tunnel {}: refused client {}: {}", tunnel.name(), ip.getHostAddress(), over);
-            client.eventLoop().execute(() -> Session.refuse(client, "421 Service not available: " + over + "."));
-            return;
-        }
-        client.closeFuture().addListener(f -> services.sessions().close(ip, tunnel.name()));
-        Session session = new Session(client, tunnel, agent.get(), services);
-        EventLoop target = agent.get().loop().orElse(client.eventLoop());
-        if (target == client.eventLoop()) {
-            client.eventLoop().execute(session::start);
-            return;
-        }
-        // Serve the session on the agent connection's event loop: no thread hop between socket and stream.
-        client.eventLoop().execute(() -> client.deregister().addListener(d -> {
-            if (!d.isSuccess()) {
-                client.close();
-                return;
-            }
-            target.register(client).addListener(r -> {
-                if (r.isSuccess()) {
-                    session.start();
-                } else {
-                    log.warn("tunnel {}: cannot move client {} to the agent's event loop: {}", tunnel.name(),
-                            client.remoteAddress(), r.cause().toString());
-                    client.close();
-                }
-            });
-        }));
     }
 
     public void closeAll() {

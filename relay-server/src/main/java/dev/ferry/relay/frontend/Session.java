@@ -40,6 +40,7 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final Tunnel tunnel;
     private final ConnectedAgent agent;
     private final SessionServices services;
+    private final SessionLauncher.Options options;
     private final String id;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
@@ -47,23 +48,27 @@ public final class Session implements DataEndpoints, SessionEvents {
     private ScheduledFuture<?> loginDeadline;
     private ScheduledFuture<?> idleCheck;
 
-    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services) {
+    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services,
+            SessionLauncher.Options options) {
         this.client = client;
         this.tunnel = tunnel;
         this.agent = agent;
         this.services = services;
+        this.options = options;
         this.id = services.nextSessionId();
     }
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
         client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this, this,
-                client.remoteAddress().getAddress()));
+                client.remoteAddress().getAddress(), options.filter()));
+        options.afterGateway().accept(client.pipeline());
         Duration login = services.limits().loginTimeout();
+        long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
         loginDeadline = client.eventLoop().schedule(() -> {
             log.info("{}: no login within {} s, closing", label("control"), login.toSeconds());
             refuse(client, "421 Login timeout: no successful login within " + login.toSeconds() + " s.");
-        }, login.toMillis(), TimeUnit.MILLISECONDS);
+        }, Math.max(0, left), TimeUnit.NANOSECONDS);
         long every = Math.max(1000, Math.min(30_000, services.limits().idleTimeout().toMillis() / 4));
         idleCheck = client.eventLoop().scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
         client.closeFuture().addListener(f -> {
@@ -78,6 +83,7 @@ public final class Session implements DataEndpoints, SessionEvents {
             controlFailed("the agent's link just closed");
             return;
         }
+        options.started().run();
         log.debug("{}: client {} connected", label("control"), client.remoteAddress());
     }
 

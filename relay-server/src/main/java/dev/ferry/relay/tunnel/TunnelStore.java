@@ -48,13 +48,13 @@ public final class TunnelStore {
         return list().stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
-    /** Adds a tunnel; refuses a name or a port another tunnel already has. */
+    /** Adds a tunnel; refuses a name or a dedicated port another tunnel already has. */
     public void add(Tunnel tunnel) {
         for (Tunnel existing : list()) {
             if (existing.name().equals(tunnel.name())) {
                 throw new IllegalArgumentException("tunnel " + tunnel.name() + " already exists");
             }
-            if (existing.ftpPort() == tunnel.ftpPort()) {
+            if (tunnel.hasDedicatedPort() && existing.ftpPort() == tunnel.ftpPort()) {
                 throw new IllegalArgumentException("FTP port " + tunnel.ftpPort()
                         + " is already used by tunnel " + existing.name());
             }

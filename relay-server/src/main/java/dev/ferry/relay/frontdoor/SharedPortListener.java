@@ -1,0 +1,96 @@
+package dev.ferry.relay.frontdoor;
+
+import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.frontend.SessionCounter;
+import dev.ferry.relay.frontend.SessionLauncher;
+import dev.ferry.relay.tunnel.Tunnel;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's shared FTP port ({@code --ftp-listen}): every tunnel is reachable here. Each client
+ * counts against its IP's session cap from connect, and talks to a {@link FrontDoor} until the
+ * tunnel is known.
+ */
+public final class SharedPortListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SharedPortListener.class);
+
+    private final Channel channel;
+
+    private SharedPortListener(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Listens on {@code address} or fails with a message naming {@code --ftp-listen}.
+     *
+     * @param tunnels the tunnel by its stored domain name
+     */
+    public static SharedPortListener start(EventLoops loops, HostPort address,
+            Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
+            Duration loginTimeout, int maxLineLength) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.group())
+                .channel(loops.serverChannelType())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetAddress ip = ch.remoteAddress().getAddress();
+                        String over = sessions.tryOpenFromIp(ip);
+                        if (over != null) {
+                            log.warn("shared port: refused client {}: {}", ip.getHostAddress(), over);
+                            ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.copiedBuffer(
+                                    "421 Service not available: " + over + ".\r\n", StandardCharsets.US_ASCII))
+                                    .addListener(ChannelFutureListener.CLOSE));
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
+                        ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, loginTimeout, maxLineLength));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(resolve(address)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on the shared FTP port " + address + " (--ftp-listen): "
+                    + bound.cause().getMessage() + "; pick another HOST:PORT or --ftp-listen off", bound.cause());
+        }
+        log.info("listening for FTP clients of every tunnel on {} (shared port)", bound.channel().localAddress());
+        return new SharedPortListener(bound.channel());
+    }
+
+    private static InetSocketAddress resolve(HostPort address) {
+        InetSocketAddress resolved = address.toSocketAddress();
+        if (resolved.isUnresolved()) {
+            throw new IllegalStateException("cannot listen on the shared FTP port " + address
+                    + " (--ftp-listen): unknown host " + address.host());
+        }
+        return resolved;
+    }
+
+    /** The port actually bound (useful when configured as 0 in tests). */
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+    }
+}
