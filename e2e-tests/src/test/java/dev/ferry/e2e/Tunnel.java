@@ -33,14 +33,18 @@ final class Tunnel implements AutoCloseable {
     final int ftpPort;
     final PortRange passivePorts;
     final String token;
+    private final Path dataDir;
+    private final boolean ownsRelay;
     private Agent agent;
     private CompletableFuture<LinkOutcome> agentRun;
 
-    private Tunnel(RelayServer relay, int ftpPort, PortRange passivePorts, String token) {
+    private Tunnel(RelayServer relay, int ftpPort, PortRange passivePorts, String token, Path dataDir, boolean ownsRelay) {
         this.relay = relay;
         this.ftpPort = ftpPort;
         this.passivePorts = passivePorts;
         this.token = token;
+        this.dataDir = dataDir;
+        this.ownsRelay = ownsRelay;
     }
 
     /** Starts a relay with one tunnel; no agent yet. */
@@ -63,7 +67,24 @@ final class Tunnel implements AutoCloseable {
                 .eventLoopThreads(2))
                 .build();
         RelayServer relay = new RelayServer(config).start();
-        return new Tunnel(relay, ftpPort, passive, token);
+        return new Tunnel(relay, ftpPort, passive, token, dataDir, true);
+    }
+
+    /**
+     * Registers another tunnel on this relay, reachable only on its shared port (no agent yet).
+     * Closing it stops its agent and leaves the relay running.
+     */
+    Tunnel addSharedOnly(String name) {
+        String other = AgentToken.generate(new SecureRandom());
+        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(name, dev.ferry.relay.tunnel.Tunnel.SHARED_ONLY,
+                AgentToken.sha256Hex(other)));
+        relay.reloadTunnels();
+        return new Tunnel(relay, 0, passivePorts, other, dataDir, false);
+    }
+
+    /** The relay's shared FTP port; the relay must have been started with {@code ftpListen}. */
+    int sharedPort() {
+        return relay.sharedFtpPort().orElseThrow();
     }
 
     /** Starts the agent for {@code upstream} and waits until the relay has welcomed it. */
@@ -113,6 +134,8 @@ final class Tunnel implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stopAgent();
-        relay.close();
+        if (ownsRelay) {
+            relay.close();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.relay.frontdoor;
 
+import dev.ferry.relay.frontend.Session;
 import dev.ferry.relay.frontend.SessionLauncher;
 import dev.ferry.relay.gateway.FtpCommand;
 import dev.ferry.relay.gateway.LineSplitter;
@@ -258,7 +259,7 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
         log.debug("{}: routed", label);
         launcher.launch(channel, tunnel, admission.agent(), new SessionLauncher.Options(connectedNanos,
                 new RoutedCommands(tunnel.name()),
-                pipeline -> pipeline.addLast("handoff", new Handoff(beforeLogin, afterLogin, label)),
+                pipeline -> pipeline.addBefore(Session.GATEWAY, "handoff", new Handoff(beforeLogin, afterLogin, label)),
                 this::handOver));
     }
 

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Joins a client the relay has already greeted to the FTP server's conversation. It sits between
- * the gateway and the pipe: inbound bytes are the client's commands after the gateway, outbound
- * writes are the server's raw replies. It
+ * Joins a client the relay has already greeted to the FTP server's conversation. It sits in front
+ * of the gateway: inbound bytes are the client's commands before the gateway reads them, outbound
+ * writes are the replies the gateway lets out (the server's, rewritten, and its own), so the
+ * gateway sees the whole conversation, greeting and replays included. It
  * <ol>
  *   <li>drops the server's greeting (multi-line, after any {@code 120}); a greeting that is not
  *       {@code 2xx} (a {@code 421}) goes to the client as the answer to its next command;</li>

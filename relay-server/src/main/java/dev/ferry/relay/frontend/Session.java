@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session implements DataEndpoints, SessionEvents {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** The name of the gateway in the client channel's pipeline. */
+    public static final String GATEWAY = "gateway";
 
     private final SocketChannel client;
     private final Tunnel tunnel;
@@ -60,9 +62,9 @@ public final class Session implements DataEndpoints, SessionEvents {
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
-        client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this, this,
+        client.pipeline().addLast(GATEWAY, new FtpControlGateway(services.gatewayConfig(), this, this,
                 client.remoteAddress().getAddress(), options.filter()));
-        options.afterGateway().accept(client.pipeline());
+        options.handlers().accept(client.pipeline());
         Duration login = services.limits().loginTimeout();
         long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
         loginDeadline = client.eventLoop().schedule(() -> {

@@ -35,14 +35,14 @@ public final class SessionLauncher {
      *
      * @param connectedNanos {@link System#nanoTime()} when the client connected: the login deadline runs from then
      * @param filter decides client commands before the gateway's own filters
-     * @param afterGateway adds handlers behind the gateway (before the pipe), on the session's loop
+     * @param handlers adds handlers around the gateway (named {@link Session#GATEWAY}) once it is in place, on the session's loop
      * @param started runs on the session's loop once the gateway is in place and the stream is asked for
      */
-    public record Options(long connectedNanos, CommandFilter filter, Consumer<ChannelPipeline> afterGateway,
+    public record Options(long connectedNanos, CommandFilter filter, Consumer<ChannelPipeline> handlers,
             Runnable started) {
         public Options {
             Objects.requireNonNull(filter, "filter");
-            Objects.requireNonNull(afterGateway, "afterGateway");
+            Objects.requireNonNull(handlers, "handlers");
             Objects.requireNonNull(started, "started");
         }
 
