@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param tlsCert the agent endpoint's certificate, or null to use (or generate) the data dir's
  * @param insecure plaintext agent link (labs only)
  * @param linkWindow the flow-control window the relay grants each stream of the agent link
+ * @param ftps the relay's FTPS settings
  */
 public record RelayConfig(
         Path dataDir,
@@ -33,7 +34,8 @@ public record RelayConfig(
         Duration agentHelloTimeout,
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
-        Limits limits) {
+        Limits limits,
+        FtpsSettings ftps) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(40000, 40999);
@@ -46,6 +48,7 @@ public record RelayConfig(
         Objects.requireNonNull(passivePorts, "--passive-ports");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(linkWindow, "--link-window");
+        Objects.requireNonNull(ftps, "ftps");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -101,6 +104,7 @@ public record RelayConfig(
         private Duration tunnelPollInterval = Duration.ofSeconds(1);
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
         private Limits limits = Limits.DEFAULTS;
+        private FtpsSettings ftps = FtpsSettings.NONE;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -168,10 +172,15 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder ftps(FtpsSettings value) {
+            this.ftps = value;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, limits);
+                    linkWindow, limits, ftps);
         }
     }
 }

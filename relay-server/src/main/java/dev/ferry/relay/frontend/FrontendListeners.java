@@ -1,6 +1,7 @@
 package dev.ferry.relay.frontend;
 
 import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.link.ConnectedAgents;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelRegistry;
@@ -77,7 +78,7 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, tunnel);
+                        admit(ch, tunnel, new FtpsSession(tunnel.tls()));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
@@ -95,7 +96,12 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         log.info("tunnel {}: listening for FTP clients on {}", tunnel.name(), bound.channel().localAddress());
     }
 
-    private void accept(SocketChannel client, Tunnel tunnel) {
+    /**
+     * Serves a client connection as a session of {@code tunnel}, with the limits of every session:
+     * called for each connection to a tunnel's port, and by listeners that learn the tunnel later
+     * (implicit FTPS by SNI), with the TLS state the connection already has.
+     */
+    public void admit(SocketChannel client, Tunnel tunnel, FtpsSession ftps) {
         Optional<dev.ferry.relay.link.ConnectedAgent> agent = agents.forTunnel(tunnel.name());
         if (agent.isEmpty()) {
             log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
@@ -117,7 +123,7 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
             return;
         }
         client.closeFuture().addListener(f -> services.sessions().close(ip, tunnel.name()));
-        Session session = new Session(client, tunnel, agent.get(), services);
+        Session session = new Session(client, tunnel, agent.get(), services, ftps);
         EventLoop target = agent.get().loop().orElse(client.eventLoop());
         if (target == client.eventLoop()) {
             client.eventLoop().execute(session::start);
