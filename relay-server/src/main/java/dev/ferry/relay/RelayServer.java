@@ -4,6 +4,9 @@ import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
 import dev.ferry.relay.frontend.ActiveDialer;
+import dev.ferry.relay.ftps.FtpsCertificates;
+import dev.ferry.relay.ftps.FtpsContexts;
+import dev.ferry.relay.ftps.ImplicitFtpsListener;
 import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.LoginFailures;
 import dev.ferry.relay.frontend.SessionCounter;
@@ -51,6 +54,8 @@ public final class RelayServer implements AutoCloseable {
     public static final int MAX_MESSAGE_BYTES = dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES;
     /** Concurrent calls one agent connection may hold: its Control call plus one Pipe per connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
+    /** The longest an FTPS handshake may take (shorter if the login deadline is). */
+    public static final Duration MAX_TLS_HANDSHAKE = Duration.ofSeconds(10);
 
     private final RelayConfig config;
     private final SecureRandom random = new SecureRandom();
@@ -66,6 +71,7 @@ public final class RelayServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> reloading =
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
+    private ImplicitFtpsListener implicitFtps;
 
     public RelayServer(RelayConfig config) {
         this.config = config;
@@ -95,10 +101,14 @@ public final class RelayServer implements AutoCloseable {
                     new LoginFailures(config.limits().loginFailuresBeforeDelay(),
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
-                    new AtomicLong());
+                    new AtomicLong(), ftpsContexts());
             SessionLauncher launcher = new SessionLauncher(agents, services);
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
+            if (config.ftps().implicitListen() != null) {
+                implicitFtps = ImplicitFtpsListener.start(loops, config.ftps().implicitListen().toSocketAddress(),
+                        services.ftps(), registry::find, frontends::admit, ImplicitFtpsListener::askForName);
+            }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
             grpc = startGrpc(service);
@@ -116,6 +126,13 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private FtpsContexts ftpsContexts() {
+        Duration handshake = config.limits().loginTimeout().compareTo(MAX_TLS_HANDSHAKE) < 0
+                ? config.limits().loginTimeout() : MAX_TLS_HANDSHAKE;
+        return new FtpsContexts(new FtpsCertificates(config.dataDir()), config.ftps().defaultCert(),
+                config.ftps().defaultKey(), config.publicAddress().getHostAddress(), random, handshake);
     }
 
     private void poll() {
@@ -208,6 +225,11 @@ public final class RelayServer implements AutoCloseable {
         return Optional.ofNullable(certificate);
     }
 
+    /** The implicit FTPS port (the real one when configured as 0). */
+    public Optional<Integer> implicitFtpsPort() {
+        return Optional.ofNullable(implicitFtps).map(l -> l.localAddress().getPort());
+    }
+
     public DataPortPool dataPorts() {
         return dataPorts;
     }
@@ -245,6 +267,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (sharedPort != null) {
             sharedPort.close();
+        }
+        if (implicitFtps != null) {
+            implicitFtps.close();
         }
         if (frontends != null) {
             frontends.closeAll();

@@ -2,6 +2,7 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
 import dev.ferry.relay.RelayServer;
+import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
 import dev.ferry.relay.config.RelayConfig;
@@ -58,6 +59,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--ftps-cert", paramLabel = "FILE",
+            description = "PEM certificate for FTPS clients that name no tunnel (default: generated into DIR).")
+    Path ftpsCert;
+
+    @Option(names = "--ftps-key", paramLabel = "FILE", description = "PEM private key for --ftps-cert.")
+    Path ftpsKey;
+
+    @Option(names = "--ftps-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Serve implicit FTPS here (990 in production); the TLS SNI picks the tunnel (default: off).")
+    HostPort ftpsListen;
+
     @Option(names = "--insecure", description = "Plaintext agent link, for labs only.")
     boolean insecure;
 
@@ -113,6 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
                     .ftpListen(ftpListen != null ? ftpListen.address()
                             : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
+                    .ftps(new FtpsSettings(ftpsCert, ftpsKey, ftpsListen))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,

@@ -1,9 +1,11 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
+import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.DomainName;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
@@ -17,14 +19,15 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ferry-relay tunnel add|list|remove}: the tunnels a relay serves. */
 @Command(name = "tunnel", mixinStandardHelpOptions = true, description = "Register, list and remove tunnels.",
-        subcommands = {TunnelCommand.Add.class, TunnelCommand.List.class, TunnelCommand.Remove.class})
+        subcommands = {TunnelCommand.Add.class, TunnelCommand.List.class, TunnelCommand.Remove.class,
+                TunnelCommand.Cert.class})
 final class TunnelCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list or remove");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list, remove or cert");
     }
 
     /** The data dir option every tunnel command shares. */
@@ -51,19 +54,36 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Mixin
         DataDir dataDir;
 
+        @CommandLine.Mixin
+        CertFiles certFiles;
+
+        @Option(names = "--require-tls", description = "FTPS clients must send AUTH TLS before USER (else 530).")
+        boolean requireTls;
+
+        @Option(names = "--require-tls-reuse",
+                description = "A protected data connection must resume the control connection's TLS session.")
+        boolean requireTlsReuse;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             String token = AgentToken.generate(new SecureRandom());
             int port = ftpPort == null ? Tunnel.SHARED_ONLY : ftpPort;
+            RelayCertificate ftpsCert;
             try {
                 name = DomainName.normalize(name).orElse(name);
                 Tunnel.validateName(name);
                 if (ftpPort != null && (port < 1 || port > 65535)) {
                     throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + port);
                 }
-                new TunnelStore(dataDir.dir).add(new Tunnel(name, port, AgentToken.sha256Hex(token)));
-            } catch (IllegalArgumentException e) {
+                certFiles.check();
+                TunnelStore store = new TunnelStore(dataDir.dir);
+                if (store.find(name).isPresent()) {
+                    throw new IllegalArgumentException("tunnel " + name + " already exists");
+                }
+                ftpsCert = certFiles.install(dataDir.dir, name);
+                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             RelayState.Endpoint relay = new RelayState(dataDir.dir).read()
@@ -79,6 +99,7 @@ final class TunnelCommand implements Runnable {
             out.println(ftpPort == null
                     ? "tunnel " + name + " registered on the relay's shared FTP port."
                     : "tunnel " + name + " registered on FTP port " + port + " and the relay's shared FTP port.");
+            out.println(certFiles.describe(name, ftpsCert));
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
             if (relay.hostPort().startsWith("RELAY_HOST")) {
                 out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
@@ -87,6 +108,74 @@ final class TunnelCommand implements Runnable {
             out.println("java -jar ferry-agent.jar --relay " + relay.hostPort() + " --token " + token + " "
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code --cert FILE --key FILE}: the tunnel's FTPS certificate, or none for a generated one. */
+    static final class CertFiles {
+        @Option(names = "--cert", paramLabel = "FILE", description = "PEM certificate (chain) for the tunnel's FTPS "
+                + "(copied into the data dir). Without --cert/--key a self-signed one is generated for NAME.")
+        Path cert;
+
+        @Option(names = "--key", paramLabel = "FILE", description = "PEM private key for --cert.")
+        Path key;
+
+        void check() {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("--cert and --key must be given together");
+            }
+        }
+
+        RelayCertificate install(Path dataDir, String tunnel) {
+            FtpsCertificates certificates = new FtpsCertificates(dataDir);
+            if (cert != null) {
+                try {
+                    return certificates.install(tunnel, cert, key);
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    throw new IllegalArgumentException("--cert/--key: " + e.getMessage(), e);
+                }
+            }
+            return certificates.generate(tunnel, tunnel, new SecureRandom());
+        }
+
+        String describe(String tunnel, RelayCertificate installed) {
+            return (cert != null ? "FTPS certificate for " + tunnel + " installed from " + cert
+                    : "FTPS: generated a self-signed certificate for " + tunnel)
+                    + "; fingerprint " + installed.pin();
+        }
+    }
+
+    @Command(name = "cert", mixinStandardHelpOptions = true,
+            description = "Replace a tunnel's FTPS certificate (a running relay uses it for new connections at once).")
+    static final class Cert implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @CommandLine.Mixin
+        DataDir dataDir;
+
+        @CommandLine.Mixin
+        CertFiles certFiles;
+
+        @Override
+        public Integer call() {
+            RelayCertificate installed;
+            try {
+                Tunnel.validateName(name);
+                certFiles.check();
+                if (new TunnelStore(dataDir.dir).find(name).isEmpty()) {
+                    spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
+                    return 1;
+                }
+                installed = certFiles.install(dataDir.dir, name);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            spec.commandLine().getOut().println(certFiles.describe(name, installed));
             return 0;
         }
     }
@@ -107,7 +196,8 @@ final class TunnelCommand implements Runnable {
                 out.println("no tunnels in " + dataDir.dir);
             }
             for (Tunnel t : tunnels) {
-                out.printf("%-40s %s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only");
+                out.printf("%-40s %s%s%s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only",
+                        t.tls().requireTls() ? ", requires TLS" : "", t.tls().requireReuse() ? ", requires TLS reuse" : "");
             }
             out.flush();
             return 0;
@@ -131,6 +221,9 @@ final class TunnelCommand implements Runnable {
             boolean removed;
             try {
                 removed = new TunnelStore(dataDir.dir).remove(name);
+                if (removed) {
+                    new FtpsCertificates(dataDir.dir).remove(name);
+                }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param insecure plaintext agent link (labs only)
  * @param linkWindow the flow-control window the relay grants each stream of the agent link
  * @param ftpListen the shared FTP port every tunnel is reachable on, or null for none
+ * @param ftps the relay's FTPS settings
  */
 public record RelayConfig(
         Path dataDir,
@@ -35,7 +36,8 @@ public record RelayConfig(
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
         Limits limits,
-        HostPort ftpListen) {
+        HostPort ftpListen,
+        FtpsSettings ftps) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
     /** The shared FTP port's number when {@code --ftp-listen} is not given. */
@@ -50,6 +52,7 @@ public record RelayConfig(
         Objects.requireNonNull(passivePorts, "--passive-ports");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(linkWindow, "--link-window");
+        Objects.requireNonNull(ftps, "ftps");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -106,6 +109,7 @@ public record RelayConfig(
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
         private Limits limits = Limits.DEFAULTS;
         private HostPort ftpListen;
+        private FtpsSettings ftps = FtpsSettings.NONE;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -179,10 +183,15 @@ public record RelayConfig(
             return this;
         }
 
+        public Builder ftps(FtpsSettings value) {
+            this.ftps = value;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, limits, ftpListen);
+                    linkWindow, limits, ftpListen, ftps);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.relay.frontdoor;
 
 import dev.ferry.relay.frontend.Session;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.frontend.SessionLauncher;
 import dev.ferry.relay.gateway.FtpCommand;
 import dev.ferry.relay.gateway.LineSplitter;
@@ -257,7 +258,7 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
         List<String> afterLogin = type == null ? List.of() : List.of("TYPE " + type + "\r\n");
         String label = "shared port " + channel.remoteAddress() + " (" + tunnel.name() + ")";
         log.debug("{}: routed", label);
-        launcher.launch(channel, tunnel, admission.agent(), new SessionLauncher.Options(connectedNanos,
+        launcher.launch(channel, tunnel, admission.agent(), new FtpsSession(tunnel.tls()), new SessionLauncher.Options(connectedNanos,
                 new RoutedCommands(tunnel.name()),
                 pipeline -> pipeline.addBefore(Session.GATEWAY, "handoff", new Handoff(beforeLogin, afterLogin, label)),
                 this::handOver));

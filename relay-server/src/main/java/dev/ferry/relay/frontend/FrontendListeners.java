@@ -1,6 +1,7 @@
 package dev.ferry.relay.frontend;
 
 import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.link.ConnectedAgents;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelRegistry;
@@ -79,7 +80,7 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        launcher.acceptOnDedicatedPort(ch, tunnel);
+                        admit(ch, tunnel, new FtpsSession(tunnel.tls()));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
@@ -95,6 +96,15 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         failed.remove(tunnel.name());
         listeners.put(tunnel.name(), bound.channel());
         log.info("tunnel {}: listening for FTP clients on {}", tunnel.name(), bound.channel().localAddress());
+    }
+
+    /**
+     * Serves a client connection as a session of {@code tunnel}, with the limits of every session:
+     * called for each connection to a tunnel's port, and by listeners that learn the tunnel later
+     * (implicit FTPS by SNI), with the TLS state the connection already has.
+     */
+    public void admit(SocketChannel client, Tunnel tunnel, FtpsSession ftps) {
+        launcher.accept(client, tunnel, ftps);
     }
 
     public void closeAll() {

@@ -8,6 +8,9 @@ import dev.ferry.proto.v1.StartListen;
 import dev.ferry.proto.v1.StopListen;
 import dev.ferry.proto.v1.StreamKind;
 import dev.ferry.relay.data.PassiveLease;
+import dev.ferry.relay.ftps.DataTls;
+import dev.ferry.relay.ftps.FtpsCommandFilter;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.FtpControlGateway;
 import dev.ferry.relay.gateway.DataEndpoints;
 import dev.ferry.relay.gateway.SessionEvents;
@@ -20,6 +23,7 @@ import dev.ferry.relay.tunnel.Tunnel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,15 +48,17 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final SessionServices services;
     private final SessionLauncher.Options options;
     private final String id;
+    private final FtpsSession ftps;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
     private ScheduledFuture<?> loginDeadline;
     private ScheduledFuture<?> idleCheck;
 
-    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services,
+    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services, FtpsSession ftps,
             SessionLauncher.Options options) {
         this.client = client;
+        this.ftps = ftps;
         this.tunnel = tunnel;
         this.agent = agent;
         this.services = services;
@@ -62,8 +68,9 @@ public final class Session implements DataEndpoints, SessionEvents {
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
+        FtpsCommandFilter tls = new FtpsCommandFilter(ftps, () -> services.ftps().forTunnel(tunnel.name()), services.ftps());
         client.pipeline().addLast(GATEWAY, new FtpControlGateway(services.gatewayConfig(), this, this,
-                client.remoteAddress().getAddress(), options.filter()));
+                client.remoteAddress().getAddress(), options.filter().orElse(tls)));
         options.handlers().accept(client.pipeline());
         Duration login = services.limits().loginTimeout();
         long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
@@ -126,12 +133,24 @@ public final class Session implements DataEndpoints, SessionEvents {
                 + " cannot be reached (" + oneLine(reason) + ").");
     }
 
-    /** Answers a client with a final reply and closes its connection. */
+    /** Answers a client with a final reply (inside TLS if it is on) and closes its connection. */
     static void refuse(SocketChannel channel, String reply) {
-        io.netty.channel.ChannelOutboundInvoker first = channel.pipeline().firstContext();
+        io.netty.channel.ChannelOutboundInvoker first = afterTls(channel);
         (first != null ? first : channel)
                 .writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The first handler's context, or the one right after TLS: a write there skips the gateway, not TLS. */
+    private static io.netty.channel.ChannelHandlerContext afterTls(SocketChannel channel) {
+        boolean tlsSeen = channel.pipeline().get(SslHandler.class) == null;
+        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : channel.pipeline()) {
+            if (tlsSeen) {
+                return channel.pipeline().context(e.getKey());
+            }
+            tlsSeen = e.getValue() instanceof SslHandler;
+        }
+        return null;
     }
 
     private static String oneLine(String text) {
@@ -166,6 +185,9 @@ public final class Session implements DataEndpoints, SessionEvents {
         }));
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
+        if (ftps.protectsData()) {
+            DataTls.protect(data, ftps, services.ftps(), label);
+        }
         services.pending().register(streamId, data, label, reason -> {
             log.warn("{}: data connection to the FTP server's port {} failed: {}", label, upstreamPort, reason);
             SocketPipe.resetChannel(data);
@@ -186,7 +208,11 @@ public final class Session implements DataEndpoints, SessionEvents {
         String label = label("active data " + StreamIds.shortForm(streamId));
         java.util.concurrent.CompletableFuture<InetSocketAddress> listening = services.listens().register(streamId);
         services.pending().register(streamId, client.eventLoop(), label,
-                () -> services.activeDialer().dial(client.eventLoop(), clientTarget),
+                () -> services.activeDialer().dial(client.eventLoop(), clientTarget, data -> {
+                    if (ftps.protectsData()) {
+                        DataTls.protect(data, ftps, services.ftps(), label);
+                    }
+                }),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
                 .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());

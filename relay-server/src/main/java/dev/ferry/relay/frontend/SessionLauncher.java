@@ -1,5 +1,6 @@
 package dev.ferry.relay.frontend;
 
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.CommandFilter;
 import dev.ferry.relay.link.ConnectedAgent;
 import dev.ferry.relay.link.ConnectedAgents;
@@ -93,9 +94,12 @@ public final class SessionLauncher {
         return new Admission(null, reply);
     }
 
-    /** Serves an admitted client's session on the agent connection's event loop (no thread hop between socket and stream). */
-    public void launch(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, Options options) {
-        Session session = new Session(client, tunnel, agent, services, options);
+    /**
+     * Serves an admitted client's session on the agent connection's event loop (no thread hop between
+     * socket and stream), with the TLS state its control connection already has.
+     */
+    public void launch(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, FtpsSession ftps, Options options) {
+        Session session = new Session(client, tunnel, agent, services, ftps, options);
         EventLoop target = agent.loop().orElse(client.eventLoop());
         if (target == client.eventLoop()) {
             client.eventLoop().execute(session::start);
@@ -118,13 +122,13 @@ public final class SessionLauncher {
         }));
     }
 
-    /** A dedicated port's client: admitted and launched, or refused with a final reply. */
-    void acceptOnDedicatedPort(SocketChannel client, Tunnel tunnel) {
+    /** A client of a known tunnel (its dedicated port, implicit FTPS by SNI): admitted and launched, or refused with a final reply. */
+    public void accept(SocketChannel client, Tunnel tunnel, FtpsSession ftps) {
         Admission admission = admit(client, tunnel, false);
         if (!admission.admitted()) {
             client.eventLoop().execute(() -> Session.refuse(client, admission.refusal()));
             return;
         }
-        launch(client, tunnel, admission.agent(), Options.dedicatedPort());
+        launch(client, tunnel, admission.agent(), ftps, Options.dedicatedPort());
     }
 }

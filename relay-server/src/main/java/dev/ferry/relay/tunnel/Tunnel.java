@@ -5,10 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * A registered tunnel: the domain users type, its dedicated public FTP port ({@value #SHARED_ONLY}:
- * none, reachable only on the relay's shared port), and the SHA-256 of its agent token (the token
- * itself is never stored).
+ * none, reachable only on the relay's shared port), the SHA-256 of its agent token (the token itself
+ * is never stored), and what it demands of FTPS clients.
  */
-public record Tunnel(String name, int ftpPort, String tokenSha256) {
+public record Tunnel(String name, int ftpPort, String tokenSha256, TlsPolicy tls) {
     private static final Pattern NAME = Pattern.compile(
             "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     /** The {@code ftpPort} of a tunnel served only on the relay's shared FTP port. */
@@ -18,6 +18,7 @@ public record Tunnel(String name, int ftpPort, String tokenSha256) {
     public Tunnel {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(tokenSha256, "tokenSha256");
+        Objects.requireNonNull(tls, "tls");
         validateName(name);
         if (ftpPort != SHARED_ONLY) {
             validatePort(ftpPort);
@@ -30,6 +31,11 @@ public record Tunnel(String name, int ftpPort, String tokenSha256) {
     /** Whether the tunnel has its own public FTP port besides the shared one. */
     public boolean hasDedicatedPort() {
         return ftpPort != SHARED_ONLY;
+    }
+
+    /** A tunnel that demands nothing of FTPS clients. */
+    public Tunnel(String name, int ftpPort, String tokenSha256) {
+        this(name, ftpPort, tokenSha256, TlsPolicy.NONE);
     }
 
     /** A tunnel name is a lower-case DNS name, e.g. {@code alice.ftp.example.net}. */

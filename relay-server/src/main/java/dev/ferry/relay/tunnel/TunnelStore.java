@@ -63,6 +63,8 @@ public final class TunnelStore {
         p.setProperty("name", tunnel.name());
         p.setProperty("ftpPort", Integer.toString(tunnel.ftpPort()));
         p.setProperty("tokenSha256", tunnel.tokenSha256());
+        p.setProperty("requireTls", Boolean.toString(tunnel.tls().requireTls()));
+        p.setProperty("requireTlsReuse", Boolean.toString(tunnel.tls().requireReuse()));
         try {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, tunnel.name(), ".tmp");
@@ -98,7 +100,9 @@ public final class TunnelStore {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
             return Optional.of(new Tunnel(p.getProperty("name", ""),
-                    Integer.parseInt(p.getProperty("ftpPort", "0")), p.getProperty("tokenSha256", "")));
+                    Integer.parseInt(p.getProperty("ftpPort", "0")), p.getProperty("tokenSha256", ""),
+                    new TlsPolicy(Boolean.parseBoolean(p.getProperty("requireTls", "false")),
+                            Boolean.parseBoolean(p.getProperty("requireTlsReuse", "false")))));
         } catch (IOException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(TunnelStore.class)
                     .error("ignoring unreadable tunnel file {}: {}", file, e.getMessage());
