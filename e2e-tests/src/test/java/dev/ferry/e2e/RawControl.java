@@ -13,16 +13,27 @@ import java.util.List;
 
 /** A raw FTP control connection to the relay from a chosen local address: exact lines in, exact replies out. */
 final class RawControl implements AutoCloseable {
-    final Socket socket = new Socket();
+    final Socket socket;
     final BufferedReader in;
     final OutputStream out;
 
     RawControl(String from, int port) throws IOException {
-        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-        socket.connect(new InetSocketAddress(Tunnel.RELAY_HOST, port), 5000);
+        this(connect(from, port));
+    }
+
+    /** The same over a socket that is already connected (one with TLS on it, say). */
+    RawControl(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(15_000);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(String from, int port) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+        socket.connect(new InetSocketAddress(Tunnel.RELAY_HOST, port), 5000);
+        return socket;
     }
 
     /** The final line of the next reply (a multi-line reply's earlier lines are skipped). */

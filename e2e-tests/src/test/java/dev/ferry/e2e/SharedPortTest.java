@@ -116,19 +116,58 @@ class SharedPortTest {
                 .doesNotContain("only-on-first.txt");
     }
 
-    @Test
-    void lftpSendsHostBecauseFeatListsIt() throws Exception {
+    /**
+     * Runs {@code command} (a shell line) where {@link #SECOND} resolves to the relay, as DNS would
+     * make it: in a private mount namespace with its own /etc/hosts.
+     */
+    private static Programs.Result whereSecondResolvesToTheRelay(String command) throws Exception {
         Path hosts = temp.resolve("hosts");
         Files.writeString(hosts, Tunnel.RELAY_HOST + " " + SECOND + "\n");
-        String lftp = "lftp -d -c 'set cmd:fail-exit yes; set net:max-retries 1; set net:timeout 15; set dns:order inet; "
-                + "open -u alice,secret ftp://" + SECOND + ":" + port() + "; cls -1'";
-        // The tunnel's name must resolve to the relay for lftp, as DNS would make it: a private /etc/hosts.
-        Programs.Result r = Programs.run(60, List.of("unshare", "-m", "sh", "-c",
-                "mount --bind " + hosts + " /etc/hosts && " + lftp));
+        return Programs.run(60, List.of("unshare", "-m", "sh", "-c", "mount --bind " + hosts + " /etc/hosts && " + command));
+    }
+
+    @Test
+    void lftpWithDefaultSettingsSendsAuthTlsSniAndHostBecauseFeatListsThem() throws Exception {
+        // lftp checks the certificate against the name it connected to: it passes only if SNI picked the tunnel's.
+        dev.ferry.relay.ftps.FtpsCertificates certificates = new dev.ferry.relay.ftps.FtpsCertificates(temp.resolve("relay"));
+        if (!certificates.exists(SECOND)) {
+            certificates.generate(SECOND, SECOND, new java.security.SecureRandom());
+        }
+        Programs.Result r = whereSecondResolvesToTheRelay("lftp -d -c 'set cmd:fail-exit yes; set net:max-retries 1; "
+                + "set net:timeout 15; set dns:order inet; set ssl:ca-file " + certificates.certFile(SECOND) + "; "
+                + "open -u alice,secret ftp://" + SECOND + ":" + port() + "; cls -1'");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
-        assertThat(r.err()).contains("---> FEAT").contains(" HOST").contains("---> HOST " + SECOND)
-                .contains("<--- 220 Host accepted: " + SECOND).contains("---> USER alice");
+        assertThat(r.err()).contains("---> FEAT").contains(" HOST").contains("---> AUTH TLS")
+                .contains("---> HOST " + SECOND).contains("<--- 220 Host accepted: " + SECOND).contains("---> USER alice");
         assertThat(r.out()).contains("only-on-second.txt").doesNotContain("only-on-first.txt");
+    }
+
+    @Test
+    void curlWithSslReqdSendsAuthBeforeUserAndTheSessionStaysInTls() throws Exception {
+        Programs.Result r = curl("alice@" + SECOND + ":secret", "only-on-second.txt", "--ssl-reqd", "-k");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("> AUTH SSL").contains("< 234 ").contains("> USER alice@" + SECOND)
+                .contains("> PBSZ 0").contains("> PROT P").contains("< 200 PROT P");
+        assertThat(r.out()).isEqualTo("second\n");
+    }
+
+    @Test
+    void pythonFtpTlsIsRoutedBySniAloneWithProtPSetBeforeLogin() throws Exception {
+        String script = String.join("\n",
+                "import ftplib, ssl, sys",
+                "ftp = ftplib.FTP_TLS(context=ssl._create_unverified_context())",
+                "ftp.connect(sys.argv[1], int(sys.argv[2]), timeout=20)",
+                "print(ftp.auth())",
+                "print(ftp.prot_p())",
+                "print(ftp.login('alice', 'secret'))",
+                "print(sorted(ftp.nlst()))",
+                "ftp.quit()");
+        Path file = temp.resolve("sni.py");
+        Files.writeString(file, script);
+        Programs.Result r = whereSecondResolvesToTheRelay("python3 " + file + " " + SECOND + " " + port());
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("234 AUTH TLS accepted").contains("200 PROT P").contains("230 ")
+                .contains("only-on-second.txt").doesNotContain("only-on-first.txt");
     }
 
     @Test
@@ -177,7 +216,8 @@ class SharedPortTest {
     void beforeRoutingTheRelayAnswersFeatAndRefusesTheRest() throws Exception {
         try (RawControl c = connect()) {
             c.write("FEAT\r\n");
-            assertThat(c.replyLines()).containsExactly("211-Features:", " EPSV", " HOST", " UTF8", "211 End");
+            assertThat(c.replyLines()).containsExactly("211-Features:", " AUTH TLS", " PBSZ", " PROT", " EPSV", " HOST",
+                    " UTF8", "211 End");
             assertThat(c.send("PWD")).isEqualTo("530 Please login with USER and PASS.");
             assertThat(c.send("PASV")).isEqualTo("530 Please login with USER and PASS.");
             assertThat(c.send("LIST")).isEqualTo("530 Please login with USER and PASS.");
@@ -212,6 +252,42 @@ class SharedPortTest {
             assertThat(c.send("HOST " + FIRST))
                     .isEqualTo("503 Bad sequence of commands: the site is already chosen (HOST comes first, once).");
             assertThat(c.send("PWD")).startsWith("257 ");
+        }
+    }
+
+    @Test
+    void hostNamingAnotherSiteThanSniIsRefused() throws Exception {
+        try (RawControl c = connect()) {
+            assertThat(c.send("AUTH TLS")).isEqualTo("234 AUTH TLS accepted: start the TLS handshake.");
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                    .createSocket(c.socket, Tunnel.RELAY_HOST, port(), false);
+            javax.net.ssl.SSLParameters parameters = tls.getSSLParameters();
+            parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName(SECOND)));
+            tls.setSSLParameters(parameters);
+            tls.startHandshake();
+            RawControl lines = new RawControl(tls);
+            assertThat(lines.send("HOST " + FIRST))
+                    .isEqualTo("504 HOST names another site than the TLS server name (SNI) of this connection.");
+            assertThat(lines.send("AUTH TLS")).isEqualTo("503 TLS is already on for this connection.");
+            assertThat(lines.send("HOST " + SECOND)).isEqualTo("220 Host accepted: " + SECOND + ".");
+            assertThat(lines.send("USER alice")).isEqualTo("331 User name okay, need password for alice.");
+            assertThat(lines.send("PASS secret")).startsWith("230 ");
+            assertThat(lines.send("PWD")).startsWith("257 ");
         }
     }
 

@@ -117,7 +117,8 @@ public final class RelayServer implements AutoCloseable {
             registry.reload();
             if (config.ftpListen() != null) {
                 sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
-                        services.sessions(), config.limits().loginTimeout(), services.gatewayConfig().maxLineLength());
+                        services.sessions(), services.ftps(), config.limits().loginTimeout(),
+                        services.gatewayConfig().maxLineLength());
             }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);

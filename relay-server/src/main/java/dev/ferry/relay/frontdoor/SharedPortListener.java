@@ -4,6 +4,7 @@ import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.frontend.SessionCounter;
 import dev.ferry.relay.frontend.SessionLauncher;
+import dev.ferry.relay.ftps.FtpsContexts;
 import dev.ferry.relay.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -43,7 +44,8 @@ public final class SharedPortListener implements AutoCloseable {
      */
     public static SharedPortListener start(EventLoops loops, HostPort address,
             Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
-            Duration loginTimeout, int maxLineLength) {
+            FtpsContexts ftps, Duration loginTimeout, int maxLineLength) {
+        FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelType())
@@ -63,7 +65,8 @@ public final class SharedPortListener implements AutoCloseable {
                             return;
                         }
                         ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
-                        ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, loginTimeout, maxLineLength));
+                        ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout,
+                                maxLineLength));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(resolve(address)).awaitUninterruptibly();
