@@ -4,6 +4,8 @@ import dev.ferry.link.pipe.SocketPipe;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -18,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * A connection whose handshake fails (a plaintext client, a deadline, an alert), or that does not
  * resume the control session when the tunnel requires it, is reset: the FTP server behind sees its
  * data connection reset and fails the transfer (425/426). The pipe that joins the connection to
- * the agent closes TLS with close_notify before its FIN.
+ * the agent closes TLS with close_notify before its FIN; the client's close_notify counts as its FIN.
  */
 public final class DataTls {
     private static final Logger log = LoggerFactory.getLogger(DataTls.class);
@@ -62,6 +64,11 @@ public final class DataTls {
                 admitted = true;
             }
             super.userEventTriggered(ctx, evt);
+            if (evt instanceof SslCloseCompletionEvent closed && closed.isSuccess() && admitted && !refused) {
+                // The client's close_notify ends its side as a FIN would; clients that wait for ours
+                // before closing TCP (Python's unwrap()) get it once the server's side ends too.
+                ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            }
         }
 
         @Override
