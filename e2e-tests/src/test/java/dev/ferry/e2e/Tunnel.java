@@ -9,6 +9,7 @@ import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
 import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -55,10 +56,16 @@ final class Tunnel implements AutoCloseable {
     /** Starts a relay with one tunnel and settings adjusted by {@code settings}; no agent yet. */
     static Tunnel startRelay(Path dataDir, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
+        return startRelay(dataDir, TlsPolicy.NONE, settings);
+    }
+
+    /** Starts a relay with one tunnel demanding {@code tls} of FTPS clients; no agent yet. */
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+            throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
-        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token)));
+        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token), tls));
         PortRange passive = new PortRange(range[0], range[1]);
         RelayConfig config = settings.apply(RelayConfig.builder(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST))
                 .bind(InetAddress.getByName(RELAY_HOST))

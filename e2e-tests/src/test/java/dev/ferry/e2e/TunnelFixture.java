@@ -1,9 +1,12 @@
 package dev.ferry.e2e;
 
+import dev.ferry.relay.config.RelayConfig;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -20,12 +23,21 @@ final class TunnelFixture implements BeforeAllCallback, AfterAllCallback {
     }
 
     private final Seed seed;
+    private final TlsPolicy tls;
+    private final UnaryOperator<RelayConfig.Builder> settings;
     private Path temp;
     private Path home;
     private ServedTunnel served;
 
     TunnelFixture(Seed seed) {
+        this(seed, TlsPolicy.NONE, b -> b);
+    }
+
+    /** The tunnel demands {@code tls} of FTPS clients; {@code settings} adjusts the relay. */
+    TunnelFixture(Seed seed, TlsPolicy tls, UnaryOperator<RelayConfig.Builder> settings) {
         this.seed = seed;
+        this.tls = tls;
+        this.settings = settings;
     }
 
     @Override
@@ -33,7 +45,7 @@ final class TunnelFixture implements BeforeAllCallback, AfterAllCallback {
         temp = Files.createTempDirectory("ferry-e2e-");
         home = Files.createDirectories(temp.resolve("home"));
         seed.into(home, temp);
-        served = ServedTunnel.start(temp, home);
+        served = ServedTunnel.start(temp, home, tls, settings);
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final SessionLauncher.Options options;
     private final String id;
     private final FtpsSession ftps;
+    private FtpControlGateway gateway;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
@@ -69,8 +70,9 @@ public final class Session implements DataEndpoints, SessionEvents {
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
         FtpsCommandFilter tls = new FtpsCommandFilter(ftps, () -> services.ftps().forTunnel(tunnel.name()), services.ftps());
-        client.pipeline().addLast(GATEWAY, new FtpControlGateway(services.gatewayConfig(), this, this,
-                client.remoteAddress().getAddress(), options.filter().orElse(tls)));
+        gateway = new FtpControlGateway(services.gatewayConfig(), this, this, client.remoteAddress().getAddress(),
+                options.filter().orElse(tls));
+        client.pipeline().addLast(GATEWAY, gateway);
         options.handlers().accept(client.pipeline());
         Duration login = services.limits().loginTimeout();
         long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
@@ -185,9 +187,27 @@ public final class Session implements DataEndpoints, SessionEvents {
         }));
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
-        if (ftps.protectsData()) {
-            DataTls.protect(data, ftps, services.ftps(), label);
+        if (!ftps.protectsData()) {
+            openUpstream(data, upstreamPort, streamId, label);
+            return;
         }
+        // The server's data connection opens only once TLS is settled; a refused client's is opened
+        // and reset at once, so the server ends the transfer instead of waiting for it.
+        DataTls.protect(data, ftps, services.ftps(), label, new DataTls.Outcome() {
+            @Override
+            public void admitted() {
+                openUpstream(data, upstreamPort, streamId, label);
+            }
+
+            @Override
+            public void refused(String reply) {
+                dataRefused(reply);
+                openUpstream(data, upstreamPort, streamId, label);
+            }
+        });
+    }
+
+    private void openUpstream(SocketChannel data, int upstreamPort, ByteString streamId, String label) {
         services.pending().register(streamId, data, label, reason -> {
             log.warn("{}: data connection to the FTP server's port {} failed: {}", label, upstreamPort, reason);
             SocketPipe.resetChannel(data);
@@ -210,7 +230,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         services.pending().register(streamId, client.eventLoop(), label,
                 () -> services.activeDialer().dial(client.eventLoop(), clientTarget, data -> {
                     if (ftps.protectsData()) {
-                        DataTls.protect(data, ftps, services.ftps(), label);
+                        DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
                     }
                 }),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
@@ -232,6 +252,15 @@ public final class Session implements DataEndpoints, SessionEvents {
             }
         });
         return listening.orTimeout(services.activeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The relay refused a data connection: the transfer's outcome becomes {@code reply}. */
+    private void dataRefused(String reply) {
+        client.eventLoop().execute(() -> {
+            if (gateway != null && client.isOpen() && !gateway.refuseTransfer(reply)) {
+                log.debug("{}: refused a data connection outside a transfer", label("control"));
+            }
+        });
     }
 
     private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {

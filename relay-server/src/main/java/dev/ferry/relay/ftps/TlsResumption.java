@@ -18,4 +18,8 @@ final class TlsResumption {
                 && data.getProtocol().equals(control.getProtocol())
                 && data.getCipherSuite().equals(control.getCipherSuite());
     }
+
+    static String describe(SSLSession session) {
+        return session.getProtocol() + " " + session.getCipherSuite() + " created " + session.getCreationTime();
+    }
 }

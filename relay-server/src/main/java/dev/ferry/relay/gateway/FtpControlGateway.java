@@ -430,6 +430,16 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * The relay refused the data connection of the transfer under way (e.g. TLS without the required
+     * session reuse): the client gets {@code reply} (whole lines, CR LF) as the transfer's outcome
+     * instead of whatever the server says. Call on the event loop; false if no transfer is under way.
+     */
+    public boolean refuseTransfer(String reply) {
+        new CommandFilter.Answer(reply); // same rules
+        return replyReader.replaceTransferOutcome(reply);
+    }
+
     // ---------------------------------------------------------------- TLS after AUTH
 
     private void tlsDue(CommandFilter.TlsStart tls) {
