@@ -2,15 +2,19 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
 import dev.ferry.relay.ftps.FtpsCertificates;
+import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.DomainName;
 import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelConflictException;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,11 +34,21 @@ final class TunnelCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list, remove or cert");
     }
 
-    /** The data dir option every tunnel command shares. */
+    /** The data dir option every tunnel command shares; unlike {@code serve}, they never create it. */
     static final class DataDir {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "ferry-data",
-                description = "The relay's data dir (default: ${DEFAULT-VALUE}).")
+                description = "The relay's data dir; must exist (default: ${DEFAULT-VALUE}).")
         Path dir;
+
+        /** The data dir, or a usage error naming the flag if it is not there. */
+        Path existing(CommandLine.Model.CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir " + dir + ": "
+                        + (Files.exists(dir) ? "not a directory" : "no such directory")
+                        + " (run 'ferry-relay serve --data-dir " + dir + "' once, or create it)");
+            }
+            return dir;
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -51,6 +65,11 @@ final class TunnelCommand implements Runnable {
                 + "without it the tunnel is reached only on the relay's shared FTP port (serve --ftp-listen).")
         Integer ftpPort;
 
+        @Option(names = "--relay-address", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+                description = "The address agents dial, for the printed agent command. Default: what 'serve' wrote "
+                        + "into the data dir (its --public-address and agent port); required before 'serve' has run.")
+        HostPort relayAddress;
+
         @CommandLine.Mixin
         DataDir dataDir;
 
@@ -66,10 +85,8 @@ final class TunnelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            String token = AgentToken.generate(new SecureRandom());
+            CommandLine cl = spec.commandLine();
             int port = ftpPort == null ? Tunnel.SHARED_ONLY : ftpPort;
-            RelayCertificate ftpsCert;
             try {
                 name = DomainName.normalize(name).orElse(name);
                 Tunnel.validateName(name);
@@ -77,35 +94,44 @@ final class TunnelCommand implements Runnable {
                     throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + port);
                 }
                 certFiles.check();
-                TunnelStore store = new TunnelStore(dataDir.dir);
-                if (store.find(name).isPresent()) {
-                    throw new IllegalArgumentException("tunnel " + name + " already exists");
-                }
-                ftpsCert = certFiles.install(dataDir.dir, name);
-                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new CommandLine.ParameterException(cl, e.getMessage());
             }
-            RelayState.Endpoint relay = new RelayState(dataDir.dir).read()
-                    .orElse(new RelayState.Endpoint("RELAY_HOST:7835", false, null));
+            Path dir = dataDir.existing(spec);
+            Optional<RelayState.Endpoint> state = new RelayState(dir).read();
+            if (state.isEmpty() && relayAddress == null) {
+                throw new CommandLine.ParameterException(cl, "the relay has not started with --data-dir " + dir
+                        + " yet, so the agent command is unknown: start 'ferry-relay serve --data-dir " + dir
+                        + "' first, or pass --relay-address HOST:PORT (the address agents dial)");
+            }
+            String agentAddress = relayAddress != null ? relayAddress.toString() : state.get().hostPort();
             String trust;
-            if (relay.insecure()) {
+            if (state.map(RelayState.Endpoint::insecure).orElse(false)) {
                 trust = "--insecure";
             } else {
-                String pin = relay.pin() != null ? relay.pin()
-                        : RelayCertificate.loadOrGenerate(dataDir.dir, new SecureRandom()).pin().toString();
-                trust = "--pin " + pin;
+                trust = "--pin " + state.map(RelayState.Endpoint::pin)
+                        .orElseGet(() -> RelayCertificate.loadOrGenerate(dir, new SecureRandom()).pin().toString());
             }
+            String token = AgentToken.generate(new SecureRandom());
+            RelayCertificate ftpsCert;
+            try {
+                TunnelStore store = new TunnelStore(dir);
+                if (store.find(name).isPresent()) {
+                    throw new TunnelConflictException("tunnel " + name + " already exists");
+                }
+                ftpsCert = certFiles.install(dir, name);
+                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+            PrintWriter out = cl.getOut();
             out.println(ftpPort == null
                     ? "tunnel " + name + " registered on the relay's shared FTP port."
                     : "tunnel " + name + " registered on FTP port " + port + " and the relay's shared FTP port.");
             out.println(certFiles.describe(name, ftpsCert));
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
-            if (relay.hostPort().startsWith("RELAY_HOST")) {
-                out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
-            }
             out.println("run this beside the FTP server:");
-            out.println("java -jar ferry-agent.jar --relay " + relay.hostPort() + " --token " + token + " "
+            out.println("java -jar ferry-agent.jar --relay " + agentAddress + " --token " + token + " "
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
             return 0;
@@ -191,16 +217,21 @@ final class TunnelCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            java.util.List<Tunnel> tunnels = new TunnelStore(dataDir.dir).list();
-            if (tunnels.isEmpty()) {
-                out.println("no tunnels in " + dataDir.dir);
+            Path dir = dataDir.existing(spec);
+            TunnelStore.Snapshot store = new TunnelStore(dir).read();
+            if (store.tunnels().isEmpty() && store.unreadable().isEmpty()) {
+                out.println("no tunnels in " + dir);
             }
-            for (Tunnel t : tunnels) {
+            for (Tunnel t : store.tunnels()) {
                 out.printf("%-40s %s%s%s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only",
                         t.tls().requireTls() ? ", requires TLS" : "", t.tls().requireReuse() ? ", requires TLS reuse" : "");
             }
             out.flush();
-            return 0;
+            for (TunnelStore.Unreadable u : store.unreadable()) {
+                spec.commandLine().getErr().println("ferry-relay: tunnel file " + u.file() + " is unreadable: " + u.reason());
+            }
+            spec.commandLine().getErr().flush();
+            return store.unreadable().isEmpty() ? 0 : 1;
         }
     }
 
@@ -220,7 +251,7 @@ final class TunnelCommand implements Runnable {
         public Integer call() {
             boolean removed;
             try {
-                removed = new TunnelStore(dataDir.dir).remove(name);
+                removed = new TunnelStore(dataDir.existing(spec)).remove(name);
                 if (removed) {
                     new FtpsCertificates(dataDir.dir).remove(name);
                 }
