@@ -2,6 +2,7 @@ package dev.ferry.relay.frontdoor;
 
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.SessionCounter;
 import dev.ferry.relay.frontend.SessionLauncher;
 import dev.ferry.relay.ftps.FtpsContexts;
@@ -11,9 +12,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -46,29 +44,19 @@ public final class SharedPortListener implements AutoCloseable {
             Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
             FtpsContexts ftps, Duration loginTimeout, int maxLineLength) {
         FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent());
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.group())
-                .channel(loops.serverChannelType())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        InetAddress ip = ch.remoteAddress().getAddress();
-                        String over = sessions.tryOpenFromIp(ip);
-                        if (over != null) {
-                            log.warn("shared port: refused client {}: {}", ip.getHostAddress(), over);
-                            ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.copiedBuffer(
-                                    "421 Service not available: " + over + ".\r\n", StandardCharsets.US_ASCII))
-                                    .addListener(ChannelFutureListener.CLOSE));
-                            return;
-                        }
-                        ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
-                        ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout,
-                                maxLineLength));
-                    }
-                });
+        ServerBootstrap bootstrap = FrontendListeners.controlListener(loops, ch -> {
+            InetAddress ip = ch.remoteAddress().getAddress();
+            String over = sessions.tryOpenFromIp(ip);
+            if (over != null) {
+                log.warn("shared port: refused client {}: {}", ip.getHostAddress(), over);
+                ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.copiedBuffer(
+                        "421 Service not available: " + over + ".\r\n", StandardCharsets.US_ASCII))
+                        .addListener(ChannelFutureListener.CLOSE));
+                return;
+            }
+            ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
+            ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength));
+        });
         ChannelFuture bound = bootstrap.bind(resolve(address)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("cannot listen on the shared FTP port " + address + " (--ftp-listen): "

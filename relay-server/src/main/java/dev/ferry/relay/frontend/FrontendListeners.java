@@ -70,8 +70,12 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         return ch == null ? Optional.empty() : Optional.of(((InetSocketAddress) ch.localAddress()).getPort());
     }
 
-    private void open(Tunnel tunnel) {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+    /**
+     * A listener for FTP control connections: each accepted client, not yet reading (reads are
+     * manual from then on), is handed to {@code accept} on its event loop.
+     */
+    public static ServerBootstrap controlListener(EventLoops loops, java.util.function.Consumer<SocketChannel> accept) {
+        return new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -80,9 +84,13 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        admit(ch, tunnel, new FtpsSession(tunnel.tls()));
+                        accept.accept(ch);
                     }
                 });
+    }
+
+    private void open(Tunnel tunnel) {
+        ServerBootstrap bootstrap = controlListener(loops, ch -> admit(ch, tunnel, new FtpsSession(tunnel.tls())));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Tunnel previous = failed.put(tunnel.name(), tunnel);
