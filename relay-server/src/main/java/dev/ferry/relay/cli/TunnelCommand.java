@@ -1,15 +1,19 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
+import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelConflictException;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,11 +33,21 @@ final class TunnelCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list, remove or cert");
     }
 
-    /** The data dir option every tunnel command shares. */
+    /** The data dir option every tunnel command shares; unlike {@code serve}, they never create it. */
     static final class DataDir {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "ferry-data",
-                description = "The relay's data dir (default: ${DEFAULT-VALUE}).")
+                description = "The relay's data dir; must exist (default: ${DEFAULT-VALUE}).")
         Path dir;
+
+        /** The data dir, or a usage error naming the flag if it is not there. */
+        Path existing(CommandLine.Model.CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir " + dir + ": "
+                        + (Files.exists(dir) ? "not a directory" : "no such directory")
+                        + " (run 'ferry-relay serve --data-dir " + dir + "' once, or create it)");
+            }
+            return dir;
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -47,6 +61,11 @@ final class TunnelCommand implements Runnable {
 
         @Option(names = "--ftp-port", required = true, paramLabel = "PORT", description = "The tunnel's public FTP port.")
         int ftpPort;
+
+        @Option(names = "--relay-address", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+                description = "The address agents dial, for the printed agent command. Default: what 'serve' wrote "
+                        + "into the data dir (its --public-address and agent port); required before 'serve' has run.")
+        HostPort relayAddress;
 
         @CommandLine.Mixin
         DataDir dataDir;
@@ -63,42 +82,49 @@ final class TunnelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            String token = AgentToken.generate(new SecureRandom());
-            RelayCertificate ftpsCert;
+            CommandLine cl = spec.commandLine();
             try {
                 Tunnel.validateName(name);
                 if (ftpPort < 1 || ftpPort > 65535) {
                     throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + ftpPort);
                 }
                 certFiles.check();
-                TunnelStore store = new TunnelStore(dataDir.dir);
-                if (store.find(name).isPresent()) {
-                    throw new IllegalArgumentException("tunnel " + name + " already exists");
-                }
-                ftpsCert = certFiles.install(dataDir.dir, name);
-                store.add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
             }
-            RelayState.Endpoint relay = new RelayState(dataDir.dir).read()
-                    .orElse(new RelayState.Endpoint("RELAY_HOST:7835", false, null));
+            Path dir = dataDir.existing(spec);
+            Optional<RelayState.Endpoint> state = new RelayState(dir).read();
+            if (state.isEmpty() && relayAddress == null) {
+                throw new CommandLine.ParameterException(cl, "the relay has not started with --data-dir " + dir
+                        + " yet, so the agent command is unknown: start 'ferry-relay serve --data-dir " + dir
+                        + "' first, or pass --relay-address HOST:PORT (the address agents dial)");
+            }
+            String agentAddress = relayAddress != null ? relayAddress.toString() : state.get().hostPort();
             String trust;
-            if (relay.insecure()) {
+            if (state.map(RelayState.Endpoint::insecure).orElse(false)) {
                 trust = "--insecure";
             } else {
-                String pin = relay.pin() != null ? relay.pin()
-                        : RelayCertificate.loadOrGenerate(dataDir.dir, new SecureRandom()).pin().toString();
-                trust = "--pin " + pin;
+                trust = "--pin " + state.map(RelayState.Endpoint::pin)
+                        .orElseGet(() -> RelayCertificate.loadOrGenerate(dir, new SecureRandom()).pin().toString());
             }
+            String token = AgentToken.generate(new SecureRandom());
+            TunnelStore store = new TunnelStore(dir);
+            RelayCertificate ftpsCert;
+            try {
+                if (store.find(name).isPresent()) {
+                    throw new TunnelConflictException("tunnel " + name + " already exists");
+                }
+                ftpsCert = certFiles.install(dir, name);
+                store.add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+            PrintWriter out = cl.getOut();
             out.println("tunnel " + name + " registered on FTP port " + ftpPort + ".");
             out.println(certFiles.describe(name, ftpsCert));
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
-            if (relay.hostPort().startsWith("RELAY_HOST")) {
-                out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
-            }
             out.println("run this beside the FTP server:");
-            out.println("java -jar ferry-agent.jar --relay " + relay.hostPort() + " --token " + token + " "
+            out.println("java -jar ferry-agent.jar --relay " + agentAddress + " --token " + token + " "
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
             return 0;
@@ -160,7 +186,7 @@ final class TunnelCommand implements Runnable {
             try {
                 Tunnel.validateName(name);
                 certFiles.check();
-                if (new TunnelStore(dataDir.dir).find(name).isEmpty()) {
+                if (new TunnelStore(dataDir.existing(spec)).find(name).isEmpty()) {
                     spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
                     return 1;
                 }
@@ -184,16 +210,21 @@ final class TunnelCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            java.util.List<Tunnel> tunnels = new TunnelStore(dataDir.dir).list();
-            if (tunnels.isEmpty()) {
-                out.println("no tunnels in " + dataDir.dir);
+            Path dir = dataDir.existing(spec);
+            TunnelStore.Snapshot store = new TunnelStore(dir).read();
+            if (store.tunnels().isEmpty() && store.unreadable().isEmpty()) {
+                out.println("no tunnels in " + dir);
             }
-            for (Tunnel t : tunnels) {
+            for (Tunnel t : store.tunnels()) {
                 out.printf("%-40s ftp port %d%s%s%n", t.name(), t.ftpPort(),
                         t.tls().requireTls() ? ", requires TLS" : "", t.tls().requireReuse() ? ", requires TLS reuse" : "");
             }
             out.flush();
-            return 0;
+            for (TunnelStore.Unreadable u : store.unreadable()) {
+                spec.commandLine().getErr().println("ferry-relay: tunnel file " + u.file() + " is unreadable: " + u.reason());
+            }
+            spec.commandLine().getErr().flush();
+            return store.unreadable().isEmpty() ? 0 : 1;
         }
     }
 
@@ -213,7 +244,7 @@ final class TunnelCommand implements Runnable {
         public Integer call() {
             boolean removed;
             try {
-                removed = new TunnelStore(dataDir.dir).remove(name);
+                removed = new TunnelStore(dataDir.existing(spec)).remove(name);
                 if (removed) {
                     new FtpsCertificates(dataDir.dir).remove(name);
                 }
