@@ -1,8 +1,8 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
-import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.DomainName;
@@ -94,7 +94,7 @@ final class TunnelCommand implements Runnable {
                     throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + port);
                 }
                 certFiles.check();
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
             Path dir = dataDir.existing(spec);
@@ -113,9 +113,9 @@ final class TunnelCommand implements Runnable {
                         .orElseGet(() -> RelayCertificate.loadOrGenerate(dir, new SecureRandom()).pin().toString());
             }
             String token = AgentToken.generate(new SecureRandom());
+            TunnelStore store = new TunnelStore(dir);
             RelayCertificate ftpsCert;
             try {
-                TunnelStore store = new TunnelStore(dir);
                 if (store.find(name).isPresent()) {
                     throw new TunnelConflictException("tunnel " + name + " already exists");
                 }
@@ -193,7 +193,7 @@ final class TunnelCommand implements Runnable {
             try {
                 Tunnel.validateName(name);
                 certFiles.check();
-                if (new TunnelStore(dataDir.dir).find(name).isEmpty()) {
+                if (new TunnelStore(dataDir.existing(spec)).find(name).isEmpty()) {
                     spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
                     return 1;
                 }

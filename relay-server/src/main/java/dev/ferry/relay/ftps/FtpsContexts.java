@@ -70,7 +70,11 @@ public final class FtpsContexts {
         this.random = Objects.requireNonNull(random, "random");
         this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         if (fallbackCert != null) {
-            PemIdentity.read(fallbackCert, fallbackKey); // fail at start, naming the files
+            try {
+                PemIdentity.read(fallbackCert, fallbackKey); // fail at start, naming the flags and files
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new IllegalArgumentException("--ftps-cert/--ftps-key: " + e.getMessage(), e);
+            }
         }
     }
 

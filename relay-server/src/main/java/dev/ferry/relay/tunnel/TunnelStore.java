@@ -225,8 +225,16 @@ public final class TunnelStore {
             throw new IllegalArgumentException("ftpPort '" + port + "' is not a port number");
         }
         return new Tunnel(name, Integer.parseInt(port), hash,
-                new TlsPolicy(Boolean.parseBoolean(p.getProperty("requireTls", "false")),
-                        Boolean.parseBoolean(p.getProperty("requireTlsReuse", "false"))));
+                new TlsPolicy(flag(p, "requireTls"), flag(p, "requireTlsReuse")));
+    }
+
+    /** An optional true/false property (absent in files written before FTPS): false unless "true". */
+    private static boolean flag(Properties p, String key) {
+        String value = p.getProperty(key, "false").strip();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(key + " '" + value + "' is neither true nor false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static String required(Properties p, String key) {
