@@ -143,6 +143,16 @@ class SharedPortTest {
     }
 
     @Test
+    void lftpReachesTheRelayByAddressWithNameAtDomainInItsUserField() throws Exception {
+        Programs.Result r = Programs.run(60, List.of("lftp", "-d", "-c", "set cmd:fail-exit yes; set net:max-retries 1; "
+                + "set net:timeout 15; set ssl:verify-certificate no; "
+                + "open -u alice@" + SECOND + ",secret ftp://" + Tunnel.RELAY_HOST + ":" + port() + "; cls -1"));
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.err()).contains("---> USER alice@" + SECOND).contains("<--- 331 ");
+        assertThat(r.out()).contains("only-on-second.txt").doesNotContain("only-on-first.txt");
+    }
+
+    @Test
     void curlWithSslReqdSendsAuthBeforeUserAndTheSessionStaysInTls() throws Exception {
         Programs.Result r = curl("alice@" + SECOND + ":secret", "only-on-second.txt", "--ssl-reqd", "-k");
         assertThat(r.exit()).as(r.err()).isZero();

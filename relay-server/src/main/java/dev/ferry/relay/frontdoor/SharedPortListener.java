@@ -43,7 +43,8 @@ public final class SharedPortListener implements AutoCloseable {
     public static SharedPortListener start(EventLoops loops, HostPort address,
             Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
             FtpsContexts ftps, Duration loginTimeout, int maxLineLength) {
-        FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent());
+        // SNI naming no tunnel (the relay's own name, an IP address as lftp sends it) is no routing signal here.
+        FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent(), false);
         ServerBootstrap bootstrap = FrontendListeners.controlListener(loops, ch -> {
             InetAddress ip = ch.remoteAddress().getAddress();
             String over = sessions.tryOpenFromIp(ip);

@@ -150,13 +150,22 @@ public final class FtpsContexts {
      * alert, plaintext, close).
      */
     public SniTls sniHandler(Predicate<String> isTunnel, Promise<ControlTls> result) {
-        return new SniTls(this, isTunnel, result);
+        return new SniTls(this, isTunnel, result, true);
     }
 
     /** Puts {@link #sniHandler} first in the channel's pipeline; see there. */
     public Future<ControlTls> startTls(Channel channel, Predicate<String> isTunnel) {
+        return startTls(channel, isTunnel, true);
+    }
+
+    /**
+     * The same, but if {@code refuseUnknown} is false a name that is no tunnel gets the fallback and
+     * completes as no name (on the shared port HOST or USER may still name the tunnel; clients send
+     * the name they connected to, the relay's own or even its IP address).
+     */
+    public Future<ControlTls> startTls(Channel channel, Predicate<String> isTunnel, boolean refuseUnknown) {
         Promise<ControlTls> result = channel.eventLoop().newPromise();
-        channel.pipeline().addFirst(sniHandler(isTunnel, result));
+        channel.pipeline().addFirst(new SniTls(this, isTunnel, result, refuseUnknown));
         return result;
     }
 

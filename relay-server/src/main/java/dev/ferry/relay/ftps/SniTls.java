@@ -32,12 +32,19 @@ public final class SniTls extends SniHandler {
     private final FtpsContexts contexts;
     private final Predicate<String> isTunnel;
     private final Promise<FtpsContexts.ControlTls> result;
+    private final boolean refuseUnknown;
 
-    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, Promise<FtpsContexts.ControlTls> result) {
+    /**
+     * @param refuseUnknown whether a name that is no tunnel gets the alert; if not, it gets the fallback
+     *     and completes {@code result} as if no name was sent (the shared port, where HOST or USER may name the tunnel)
+     */
+    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, Promise<FtpsContexts.ControlTls> result,
+            boolean refuseUnknown) {
         super(mapping(contexts, isTunnel), MAX_CLIENT_HELLO, contexts.handshakeTimeout().toMillis());
         this.contexts = contexts;
         this.isTunnel = isTunnel;
         this.result = result;
+        this.refuseUnknown = refuseUnknown;
     }
 
     private static Mapping<String, SslContext> mapping(FtpsContexts contexts, Predicate<String> isTunnel) {
@@ -59,14 +66,15 @@ public final class SniTls extends SniHandler {
         String name = hostname == null ? null : FtpsContexts.normalize(hostname);
         boolean known = name == null || isTunnel.test(name);
         SslHandler tls = contexts.serverHandler(sslContext, ctx.alloc());
-        if (!known) {
+        if (!known && refuseUnknown) {
             SSLParameters parameters = tls.engine().getSSLParameters();
             parameters.setSNIMatchers(List.of(NOTHING));
             tls.engine().setSSLParameters(parameters);
         }
         tls.handshakeFuture().addListener(f -> {
-            if (f.isSuccess() && known) {
-                result.trySuccess(new FtpsContexts.ControlTls(Optional.ofNullable(name), sslContext, tls));
+            if (f.isSuccess() && (known || !refuseUnknown)) {
+                result.trySuccess(new FtpsContexts.ControlTls(known ? Optional.ofNullable(name) : Optional.empty(),
+                        sslContext, tls));
             } else {
                 result.tryFailure(f.cause() != null ? f.cause() : new SSLException("unrecognized server name " + name));
             }
