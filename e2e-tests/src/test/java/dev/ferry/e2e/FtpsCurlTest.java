@@ -2,11 +2,16 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.relay.cli.RelayMain;
 import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.ftps.FtpsCertificates;
+import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TlsPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,5 +89,35 @@ class FtpsCurlTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).doesNotContain("> AUTH").contains("CN=" + Tunnel.NAME);
         assertThat(Checksums.sha256(out)).isEqualTo(Checksums.sha256(home("big.bin")));
+    }
+
+    @Test
+    void aCertificateReplacedWithTunnelCertIsServedWithoutRestart() throws Exception {
+        Path dataDir = fixture.temp().resolve("relay");
+        FtpsCertificates certificates = new FtpsCertificates(dataDir);
+        boolean had = certificates.exists(Tunnel.NAME); // generated at the first AUTH, if a test ran before
+        Path savedCert = fixture.temp().resolve("saved.cert.pem");
+        Path savedKey = fixture.temp().resolve("saved.key.pem");
+        if (had) {
+            Files.copy(certificates.certFile(Tunnel.NAME), savedCert, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(certificates.keyFile(Tunnel.NAME), savedKey, StandardCopyOption.REPLACE_EXISTING);
+        }
+        RelayCertificate next = RelayCertificate.generate(fixture.temp().resolve("next.pem"),
+                fixture.temp().resolve("next.key"), "ftp.replaced.example", new SecureRandom());
+        try {
+            int exit = RelayMain.commandLine().execute("tunnel", "cert", Tunnel.NAME, "--cert", next.certFile().toString(),
+                    "--key", next.keyFile().toString(), "--data-dir", dataDir.toString());
+            assertThat(exit).isZero();
+            Programs.Result r = curl(List.of("--ssl-reqd", explicitUrl("readme.txt")));
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.err()).contains("subject: CN=ftp.replaced.example");
+            assertThat(r.out()).isEqualTo("ftps was here\n");
+        } finally {
+            if (had) {
+                certificates.install(Tunnel.NAME, savedCert, savedKey);
+            } else {
+                certificates.remove(Tunnel.NAME);
+            }
+        }
     }
 }

@@ -80,15 +80,20 @@ public final class FtpsContexts {
 
     /** The tunnel's context: its own certificate, generated self-signed for its domain if it has none. */
     public SslContext forTunnel(String tunnel) {
-        if (!certificates.exists(tunnel)) {
+        return stored(tunnel, tunnel);
+    }
+
+    /** The context of a pair in the data dir, generated self-signed for {@code dnsName} first if missing. */
+    private SslContext stored(String name, String dnsName) {
+        if (!certificates.exists(name)) {
             synchronized (this) {
-                if (!certificates.exists(tunnel)) {
-                    RelayCertificate made = certificates.generate(tunnel, tunnel, random);
-                    log.info("tunnel {}: generated a self-signed FTPS certificate, {}", tunnel, made.pin());
+                if (!certificates.exists(name)) {
+                    RelayCertificate made = certificates.generate(name, dnsName, random);
+                    log.info("generated a self-signed FTPS certificate for {}, {}", dnsName, made.pin());
                 }
             }
         }
-        return load(tunnel, certificates.certFile(tunnel), certificates.keyFile(tunnel), certificates.stamp(tunnel));
+        return load(name, certificates.certFile(name), certificates.keyFile(name), certificates.stamp(name));
     }
 
     /** The context for clients that name no tunnel. */
@@ -97,16 +102,7 @@ public final class FtpsContexts {
             return load(FtpsCertificates.FALLBACK + "-given", fallbackCert, fallbackKey,
                     fallbackCert.toFile().lastModified() * 31 + fallbackKey.toFile().lastModified());
         }
-        String name = FtpsCertificates.FALLBACK;
-        if (!certificates.exists(name)) {
-            synchronized (this) {
-                if (!certificates.exists(name)) {
-                    RelayCertificate made = certificates.generate(name, fallbackName, random);
-                    log.info("generated the relay's fallback FTPS certificate for {}, {}", fallbackName, made.pin());
-                }
-            }
-        }
-        return load(name, certificates.certFile(name), certificates.keyFile(name), certificates.stamp(name));
+        return stored(FtpsCertificates.FALLBACK, fallbackName);
     }
 
     private SslContext load(String key, Path cert, Path privateKey, long stamp) {

@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import dev.ferry.relay.tls.KeyFiles;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +50,7 @@ record PemIdentity(PrivateKey key, List<X509Certificate> chain) {
         if (key == null) {
             throw new IllegalArgumentException("no unencrypted PEM private key in " + keyFile);
         }
-        if (!matches(key, chain.get(0))) {
-            throw new IllegalArgumentException("the key in " + keyFile + " does not belong to the certificate in " + certFile);
-        }
+        KeyFiles.checkPair(chain.get(0), key, certFile.toString(), "the key in " + keyFile);
         return new PemIdentity(key, List.copyOf(chain));
     }
 
@@ -66,30 +64,5 @@ record PemIdentity(PrivateKey key, List<X509Certificate> chain) {
             throw new UncheckedIOException("no such file: " + file, e);
         }
         return out;
-    }
-
-    private static boolean matches(PrivateKey key, X509Certificate cert) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> null;
-        };
-        if (algorithm == null) {
-            return true; // nothing to check it with; the handshake will tell
-        }
-        try {
-            byte[] probe = "ferry".getBytes(StandardCharsets.US_ASCII);
-            Signature sign = Signature.getInstance(algorithm);
-            sign.initSign(key);
-            sign.update(probe);
-            byte[] signature = sign.sign();
-            Signature verify = Signature.getInstance(algorithm);
-            verify.initVerify(cert.getPublicKey());
-            verify.update(probe);
-            return verify.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 }

@@ -3,18 +3,16 @@ package dev.ferry.relay.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.relay.RelayState;
+import dev.ferry.relay.cli.RelayCommandLineTest.Run;
 import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.TunnelStore;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The FTPS flags of {@code tunnel add}, {@code tunnel cert} and {@code serve}. */
 class FtpsCommandLineTest {
@@ -24,17 +22,8 @@ class FtpsCommandLineTest {
     @TempDir
     Path elsewhere;
 
-    record Run(int exit, String out, String err) {
-    }
-
     private static Run run(String... args) {
-        CommandLine cl = RelayMain.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+        return RelayCommandLineTest.run(args);
     }
 
     @BeforeEach
@@ -78,7 +67,7 @@ class FtpsCommandLineTest {
         Run mismatch = run("tunnel", "cert", "alice.ftp.example.net", "--cert", next.certFile().toString(),
                 "--key", given.keyFile().toString(), "--data-dir", dataDir.toString());
         assertThat(mismatch.exit()).isEqualTo(2);
-        assertThat(mismatch.err()).contains("--cert/--key: the key in " + given.keyFile() + " does not belong");
+        assertThat(mismatch.err()).contains("--cert/--key: the key in " + given.keyFile() + " does not match");
 
         Run half = run("tunnel", "cert", "alice.ftp.example.net", "--cert", next.certFile().toString(),
                 "--data-dir", dataDir.toString());

@@ -23,7 +23,7 @@ class RelayCommandLineTest {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         CommandLine cl = RelayMain.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
