@@ -170,4 +170,15 @@ class VsftpdThroughRelayTest {
         assertThat(r.err()).contains("---> AUTH TLS").contains("---> PROT P");
         assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
     }
+
+    /** vsftpd without TLS lists no AUTH TLS; the relay, which answers AUTH, PBSZ and PROT itself, adds them to its FEAT reply. */
+    @Test
+    void featThroughTheRelayListsTheTlsTheRelayAnswers() throws Exception {
+        try (RawControl c = new RawControl("127.0.0.1", tunnel.ftpPort)) {
+            assertThat(c.reply()).startsWith("220");
+            c.write("FEAT\r\n");
+            assertThat(c.replyLines()).startsWith("211-Features:").contains(" EPSV", " AUTH TLS", " PBSZ", " PROT")
+                    .endsWith("211 End").doesNotHaveDuplicates();
+        }
+    }
 }

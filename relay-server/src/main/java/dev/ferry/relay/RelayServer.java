@@ -95,7 +95,9 @@ public final class RelayServer implements AutoCloseable {
             PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
                     config.passiveLeaseTimeout(), config.limits().leasesPerIp(), random);
-            SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
+            // The relay answers AUTH, PBSZ and PROT itself on every FTP port (dev.ferry.relay.ftps).
+            GatewayConfig gateway = GatewayConfig.builder().publicAddress(config.publicAddress()).tlsFeatures(true).build();
+            SessionServices services = new SessionServices(gateway, pending, listens,
                     new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
                     config.passiveLeaseTimeout(), config.limits(),
                     sessions = new SessionCounter(config.limits().sessionsPerIp(), config.limits().sessionsPerTunnel()),

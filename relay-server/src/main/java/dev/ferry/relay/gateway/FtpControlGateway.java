@@ -97,7 +97,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         this.commands = new LineSplitter(config.maxLineLength() + 2);
         this.replies = new LineSplitter(config.maxLineLength() + 2);
         this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(),
-                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength());
+                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength(),
+                config.tlsFeatures() ? new TlsFeatures() : null);
     }
 
     @Override

@@ -36,12 +36,16 @@ final class ReplyReader {
     private final List<byte[]> held = new ArrayList<>();
     private int heldBytes;
     private boolean streaming;
+    private final TlsFeatures features;
     /** A 1xx went out and the command's final reply has not: a transfer is under way. */
     private boolean preliminary;
     /** Replaces the outcome of the transfer under way (its data connection was refused). */
     private String outcome;
 
-    ReplyReader(ExpectationQueue expected, PassiveReplyRewriter rewriter, Listener listener, int maxHeld) {
+    /** @param features adds the relay's TLS features to the reply to FEAT, or null to leave it alone */
+    ReplyReader(ExpectationQueue expected, PassiveReplyRewriter rewriter, Listener listener, int maxHeld,
+            TlsFeatures features) {
+        this.features = features;
         this.expected = expected;
         this.rewriter = rewriter;
         this.listener = listener;
@@ -69,7 +73,11 @@ final class ReplyReader {
             passive(piece, bytes, first && complete, out);
             return;
         }
-        out.writeBytes(bytes);
+        if (features != null && answering == CommandKind.FEAT && piece.code() == 211) {
+            features.piece(bytes, first, piece, out);
+        } else {
+            out.writeBytes(bytes);
+        }
         if (piece.endsReply()) {
             replied(piece.code(), out);
         }
