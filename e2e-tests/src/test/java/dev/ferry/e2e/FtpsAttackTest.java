@@ -114,6 +114,24 @@ class FtpsAttackTest {
     }
 
     @Test
+    void implicitWithoutSniIsToldToNameTheTunnel() throws Exception {
+        SSLSocket tls = (SSLSocket) trustingClient().getSocketFactory().createSocket(Tunnel.RELAY_HOST, implicitPort());
+        try (RawFtp ftp = new RawFtp(tls)) { // by IP address: the JDK sends no SNI
+            assertThat(ftp.reply()).isEqualTo("421 Name the tunnel: connect with its domain name (TLS SNI), "
+                    + "e.g. ftps://alice.ftp.example.net/");
+        }
+    }
+
+    @Test
+    void theLoginDeadlineHoldsInsideTls() throws Exception {
+        try (RawFtp ftp = RawFtp.connect(Tunnel.RELAY_HOST, ftpPort())) {
+            assertThat(ftp.reply()).startsWith("220 ");
+            ftp.startTls(trustingClient(), Tunnel.RELAY_HOST, ftpPort());
+            assertThat(ftp.reply()).isEqualTo("421 Login timeout: no successful login within 3 s.");
+        }
+    }
+
+    @Test
     void unknownSniGetsUnrecognizedNameAlert() throws Exception {
         SSLSocket tls = (SSLSocket) trustingClient().getSocketFactory().createSocket(Tunnel.RELAY_HOST, implicitPort());
         tls.setSoTimeout(20_000);
