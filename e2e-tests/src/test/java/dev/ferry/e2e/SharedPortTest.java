@@ -50,7 +50,9 @@ class SharedPortTest {
         firstServer = EmbeddedUpstream.start("127.0.0.6", firstHome);
         secondServer = EmbeddedUpstream.start("127.0.0.7", secondHome);
         first = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")),
-                b -> b.ftpListen(new HostPort(Tunnel.RELAY_HOST, 0))).startAgent(firstServer.address());
+                b -> b.ftpListen(new HostPort(Tunnel.RELAY_HOST, 0))
+                        .ftps(new dev.ferry.relay.config.FtpsSettings(null, null, new HostPort(Tunnel.RELAY_HOST, 0))))
+                .startAgent(firstServer.address());
         second = first.addSharedOnly(SECOND).startAgent(secondServer.address());
         offline = first.addSharedOnly(OFFLINE);
     }
@@ -211,6 +213,26 @@ class SharedPortTest {
             ftp.logout();
         } finally {
             ftp.disconnect();
+        }
+    }
+
+    @Test
+    void implicitFtpsWithoutServerNameIsRoutedByUserAsOnTheSharedPort() throws Exception {
+        org.apache.commons.net.ftp.FTPSClient ftps = new org.apache.commons.net.ftp.FTPSClient("TLS", true);
+        ftps.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
+        ftps.setDefaultTimeout(20_000);
+        // By IP address: Java sends no SNI, so the relay cannot know the tunnel from TLS.
+        ftps.connect(Tunnel.RELAY_HOST, first.relay.implicitFtpsPort().orElseThrow());
+        try {
+            assertThat(ftps.getReplyString()).startsWith("220 Ferry relay ready");
+            assertThat(ftps.login("alice@" + SECOND, "secret")).as(ftps.getReplyString()).isTrue();
+            ftps.execPBSZ(0);
+            ftps.execPROT("P");
+            ftps.enterLocalPassiveMode();
+            assertThat(ftps.listNames()).contains("only-on-second.txt").doesNotContain("only-on-first.txt");
+            ftps.logout();
+        } finally {
+            ftps.disconnect();
         }
     }
 

@@ -62,7 +62,7 @@ public final class RelayServer implements AutoCloseable {
     private EventLoops loops;
     private Server grpc;
     private FrontendListeners frontends;
-    private SharedPortListener sharedPort;
+    private volatile SharedPortListener sharedPort;
     private TunnelRegistry registry;
     private ConnectedAgents agents;
     private DataPortPool dataPorts;
@@ -110,7 +110,7 @@ public final class RelayServer implements AutoCloseable {
             registry.addListener(frontends);
             if (config.ftps().implicitListen() != null) {
                 implicitFtps = ImplicitFtpsListener.start(loops, config.ftps().implicitListen().toSocketAddress(),
-                        services.ftps(), registry::find, frontends::admit, ImplicitFtpsListener::askForName);
+                        services.ftps(), registry::find, frontends::admit, this::withoutServerName);
             }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
@@ -218,6 +218,16 @@ public final class RelayServer implements AutoCloseable {
 
     public Optional<Integer> ftpPort(String tunnelName) {
         return frontends.boundPort(tunnelName);
+    }
+
+    /** Implicit FTPS without SNI: named by USER or HOST as on the shared port, if there is one; else told to name it. */
+    private void withoutServerName(io.netty.channel.socket.SocketChannel ch, dev.ferry.relay.ftps.FtpsContexts.ControlTls tls) {
+        SharedPortListener shared = sharedPort;
+        if (shared != null) {
+            shared.serveWithoutServerName(ch, tls);
+        } else {
+            ImplicitFtpsListener.askForName(ch, tls);
+        }
     }
 
     /** The shared FTP port, if {@code --ftp-listen} is on (the real port when configured as 0). */

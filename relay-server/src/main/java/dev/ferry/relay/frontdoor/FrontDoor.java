@@ -84,6 +84,13 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
      */
     FrontDoor(Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, StartTls startTls,
             Duration loginTimeout, int maxLineLength) {
+        this(tunnels, launcher, startTls, loginTimeout, maxLineLength, null);
+    }
+
+    /** @param tls TLS the connection already speaks (implicit FTPS whose ClientHello named no tunnel), or null */
+    FrontDoor(Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, StartTls startTls,
+            Duration loginTimeout, int maxLineLength, FtpsContexts.ControlTls tls) {
+        this.tls = tls;
         this.tunnels = tunnels;
         this.launcher = launcher;
         this.startTls = startTls;
@@ -95,10 +102,21 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive()) {
+            begin(ctx); // added to a connected channel (implicit FTPS, once TLS is up)
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        begin(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void begin(ChannelHandlerContext ctx) {
+        if (loginDeadline != null) {
+            return; // an accepted channel is active already when added, and then says so again
+        }
         loginDeadline = ctx.executor().schedule(() -> {
             log.info("shared port: {} did not log in within {} s, closing", ctx.channel().remoteAddress(),
                     loginTimeout.toSeconds());
@@ -108,7 +126,6 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
         }, loginTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ctx.writeAndFlush(ascii(GREETING));
         ctx.read();
-        ctx.fireChannelActive();
     }
 
     @Override

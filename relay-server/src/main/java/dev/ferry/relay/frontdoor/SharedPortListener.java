@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.SocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,18 @@ import org.slf4j.LoggerFactory;
 public final class SharedPortListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SharedPortListener.class);
 
-    private final Channel channel;
+    /** Greets a client and talks to it until its tunnel is known; false if its IP is over the cap. */
+    @FunctionalInterface
+    private interface Door {
+        boolean open(SocketChannel ch, FtpsContexts.ControlTls tls);
+    }
 
-    private SharedPortListener(Channel channel) {
+    private final Channel channel;
+    private final Door door;
+
+    private SharedPortListener(Channel channel, Door door) {
         this.channel = channel;
+        this.door = door;
     }
 
     /**
@@ -45,7 +54,7 @@ public final class SharedPortListener implements AutoCloseable {
             FtpsContexts ftps, Duration loginTimeout, int maxLineLength) {
         // SNI naming no tunnel (the relay's own name, an IP address as lftp sends it) is no routing signal here.
         FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent(), false);
-        ServerBootstrap bootstrap = FrontendListeners.controlListener(loops, ch -> {
+        Door door = (ch, tls) -> {
             InetAddress ip = ch.remoteAddress().getAddress();
             String over = sessions.tryOpenFromIp(ip);
             if (over != null) {
@@ -53,18 +62,20 @@ public final class SharedPortListener implements AutoCloseable {
                 ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.copiedBuffer(
                         "421 Service not available: " + over + ".\r\n", StandardCharsets.US_ASCII))
                         .addListener(ChannelFutureListener.CLOSE));
-                return;
+                return false;
             }
             ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
-            ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength));
-        });
+            ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength, tls));
+            return true;
+        };
+        ServerBootstrap bootstrap = FrontendListeners.controlListener(loops, ch -> door.open(ch, null));
         ChannelFuture bound = bootstrap.bind(resolve(address)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("cannot listen on the shared FTP port " + address + " (--ftp-listen): "
                     + bound.cause().getMessage() + "; pick another HOST:PORT or --ftp-listen off", bound.cause());
         }
         log.info("listening for FTP clients of every tunnel on {} (shared port)", bound.channel().localAddress());
-        return new SharedPortListener(bound.channel());
+        return new SharedPortListener(bound.channel(), door);
     }
 
     private static InetSocketAddress resolve(HostPort address) {
@@ -74,6 +85,14 @@ public final class SharedPortListener implements AutoCloseable {
                     + " (--ftp-listen): unknown host " + address.host());
         }
         return resolved;
+    }
+
+    /**
+     * Serves an implicit-FTPS client whose ClientHello named no tunnel as if it had connected here
+     * and sent {@code AUTH TLS}: it names the tunnel with {@code USER name@domain} or {@code HOST}.
+     */
+    public void serveWithoutServerName(SocketChannel ch, FtpsContexts.ControlTls tls) {
+        ch.eventLoop().execute(() -> door.open(ch, tls));
     }
 
     /** The port actually bound (useful when configured as 0 in tests). */
