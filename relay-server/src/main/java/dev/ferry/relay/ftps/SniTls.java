@@ -18,7 +18,8 @@ import javax.net.ssl.StandardConstants;
 /**
  * Server-side TLS whose certificate the client's SNI picks: a tunnel's domain gets the tunnel's
  * context, no name gets the fallback, and any other name gets a fatal {@code unrecognized_name}
- * alert (the JDK sends it when no {@link SNIMatcher} accepts the name). See {@link FtpsContexts#sniHandler}.
+ * alert (the JDK sends it when no {@link SNIMatcher} accepts the name), or the fallback when other
+ * names are allowed. See {@link FtpsContexts#sniHandler}.
  */
 public final class SniTls extends SniHandler {
     private static final int MAX_CLIENT_HELLO = 64 * 1024;
@@ -31,12 +32,15 @@ public final class SniTls extends SniHandler {
 
     private final FtpsContexts contexts;
     private final Predicate<String> isTunnel;
+    private final boolean refuseOtherNames;
     private final Promise<FtpsContexts.ControlTls> result;
 
-    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, Promise<FtpsContexts.ControlTls> result) {
+    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, boolean refuseOtherNames,
+            Promise<FtpsContexts.ControlTls> result) {
         super(mapping(contexts, isTunnel), MAX_CLIENT_HELLO, contexts.handshakeTimeout().toMillis());
         this.contexts = contexts;
         this.isTunnel = isTunnel;
+        this.refuseOtherNames = refuseOtherNames;
         this.result = result;
     }
 
@@ -57,7 +61,7 @@ public final class SniTls extends SniHandler {
     @Override
     protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) {
         String name = hostname == null ? null : FtpsContexts.normalize(hostname);
-        boolean known = name == null || isTunnel.test(name);
+        boolean known = name == null || !refuseOtherNames || isTunnel.test(name);
         SslHandler tls = contexts.serverHandler(sslContext, ctx.alloc());
         if (!known) {
             SSLParameters parameters = tls.engine().getSSLParameters();
