@@ -140,22 +140,28 @@ public final class FtpsContexts {
 
     /**
      * A handler that reads the ClientHello, picks the context by SNI ({@code tunnelContext} for a
-     * name {@code isTunnel} accepts, the fallback when no name is sent), and replaces itself with the
-     * {@link SslHandler}. Any other name gets a {@code unrecognized_name} alert if
-     * {@code refuseOtherNames} (implicit FTPS), else the fallback (e.g. the relay's own host name on
-     * a shared port, where {@code USER name@domain} may still pick the tunnel). {@code result}
-     * completes when the handshake succeeds, with the name the client sent, and fails if it does not
-     * (deadline, alert, plaintext, close).
+     * name {@code isTunnel} accepts, the fallback when no name is sent), refuses any other name with
+     * a {@code unrecognized_name} alert, and replaces itself with the {@link SslHandler}.
+     * {@code result} completes when the handshake succeeds and fails if it does not (deadline,
+     * alert, plaintext, close).
      */
-    public SniTls sniHandler(Predicate<String> isTunnel, boolean refuseOtherNames, Promise<ControlTls> result) {
-        return new SniTls(this, isTunnel, refuseOtherNames, result);
+    public SniTls sniHandler(Predicate<String> isTunnel, Promise<ControlTls> result) {
+        return new SniTls(this, isTunnel, result, true);
     }
 
-    /** Puts {@link #sniHandler} first in the channel's pipeline and asks for the first read; see there. */
-    public Future<ControlTls> startTls(Channel channel, Predicate<String> isTunnel, boolean refuseOtherNames) {
+    /** Puts {@link #sniHandler} first in the channel's pipeline; see there. */
+    public Future<ControlTls> startTls(Channel channel, Predicate<String> isTunnel) {
+        return startTls(channel, isTunnel, true);
+    }
+
+    /**
+     * The same, but if {@code refuseUnknown} is false a name that is no tunnel gets the fallback and
+     * completes as no name (on the shared port HOST or USER may still name the tunnel; clients send
+     * the name they connected to, the relay's own or even its IP address).
+     */
+    public Future<ControlTls> startTls(Channel channel, Predicate<String> isTunnel, boolean refuseUnknown) {
         Promise<ControlTls> result = channel.eventLoop().newPromise();
-        channel.pipeline().addFirst(sniHandler(isTunnel, refuseOtherNames, result));
-        channel.read();
+        channel.pipeline().addFirst(new SniTls(this, isTunnel, result, refuseUnknown));
         return result;
     }
 

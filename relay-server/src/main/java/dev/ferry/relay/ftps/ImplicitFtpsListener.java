@@ -61,9 +61,9 @@ public final class ImplicitFtpsListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        Future<FtpsContexts.ControlTls> tls = contexts.startTls(ch,
-                                name -> tunnels.apply(name).isPresent(), true);
+                        Future<FtpsContexts.ControlTls> tls = contexts.startTls(ch, name -> tunnels.apply(name).isPresent());
                         tls.addListener(f -> route(ch, tls, tunnels, admission, unnamed));
+                        ch.eventLoop().execute(ch::read);
                     }
                 });
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();

@@ -18,8 +18,7 @@ import javax.net.ssl.StandardConstants;
 /**
  * Server-side TLS whose certificate the client's SNI picks: a tunnel's domain gets the tunnel's
  * context, no name gets the fallback, and any other name gets a fatal {@code unrecognized_name}
- * alert (the JDK sends it when no {@link SNIMatcher} accepts the name), or the fallback when other
- * names are allowed. See {@link FtpsContexts#sniHandler}.
+ * alert (the JDK sends it when no {@link SNIMatcher} accepts the name). See {@link FtpsContexts#sniHandler}.
  */
 public final class SniTls extends SniHandler {
     private static final int MAX_CLIENT_HELLO = 64 * 1024;
@@ -32,16 +31,20 @@ public final class SniTls extends SniHandler {
 
     private final FtpsContexts contexts;
     private final Predicate<String> isTunnel;
-    private final boolean refuseOtherNames;
     private final Promise<FtpsContexts.ControlTls> result;
+    private final boolean refuseUnknown;
 
-    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, boolean refuseOtherNames,
-            Promise<FtpsContexts.ControlTls> result) {
+    /**
+     * @param refuseUnknown whether a name that is no tunnel gets the alert; if not, it gets the fallback
+     *     and completes {@code result} as if no name was sent (the shared port, where HOST or USER may name the tunnel)
+     */
+    SniTls(FtpsContexts contexts, Predicate<String> isTunnel, Promise<FtpsContexts.ControlTls> result,
+            boolean refuseUnknown) {
         super(mapping(contexts, isTunnel), MAX_CLIENT_HELLO, contexts.handshakeTimeout().toMillis());
         this.contexts = contexts;
         this.isTunnel = isTunnel;
-        this.refuseOtherNames = refuseOtherNames;
         this.result = result;
+        this.refuseUnknown = refuseUnknown;
     }
 
     private static Mapping<String, SslContext> mapping(FtpsContexts contexts, Predicate<String> isTunnel) {
@@ -61,16 +64,17 @@ public final class SniTls extends SniHandler {
     @Override
     protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) {
         String name = hostname == null ? null : FtpsContexts.normalize(hostname);
-        boolean known = name == null || !refuseOtherNames || isTunnel.test(name);
+        boolean known = name == null || isTunnel.test(name);
         SslHandler tls = contexts.serverHandler(sslContext, ctx.alloc());
-        if (!known) {
+        if (!known && refuseUnknown) {
             SSLParameters parameters = tls.engine().getSSLParameters();
             parameters.setSNIMatchers(List.of(NOTHING));
             tls.engine().setSSLParameters(parameters);
         }
         tls.handshakeFuture().addListener(f -> {
-            if (f.isSuccess() && known) {
-                result.trySuccess(new FtpsContexts.ControlTls(Optional.ofNullable(name), sslContext, tls));
+            if (f.isSuccess() && (known || !refuseUnknown)) {
+                result.trySuccess(new FtpsContexts.ControlTls(known ? Optional.ofNullable(name) : Optional.empty(),
+                        sslContext, tls));
             } else {
                 result.tryFailure(f.cause() != null ? f.cause() : new SSLException("unrecognized server name " + name));
             }
