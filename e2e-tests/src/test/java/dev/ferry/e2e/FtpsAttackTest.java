@@ -190,6 +190,17 @@ class FtpsAttackTest {
     }
 
     @Test
+    void lftpResumesSoReuseRequiredServesIt() throws Exception {
+        Path out = fixture.temp().resolve("lftp-reuse.txt");
+        Programs.Result r = Programs.run(60, List.of("lftp", "-c", String.join("; ",
+                "set ssl:verify-certificate no", "set net:max-retries 1", "set net:timeout 10",
+                "open -u " + EmbeddedUpstream.USER + "," + EmbeddedUpstream.PASSWORD + " -p " + ftpPort() + " "
+                        + Tunnel.RELAY_HOST, "get readme.txt -o " + out)));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Files.readString(out)).isEqualTo("only through TLS\n");
+    }
+
+    @Test
     void commonsNetDoesNotResumeSoReuseRequiredRefusesItsData() throws Exception {
         FTPSClient ftps = new FTPSClient("TLS", false);
         ftps.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());

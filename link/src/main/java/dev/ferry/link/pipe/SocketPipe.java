@@ -254,6 +254,11 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());
         }
+        // A failed connection ends without close_notify too: the peer must not take it for complete data.
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         channel.close();
     }
 
