@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,7 +185,8 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                        duplex.shutdownOutput().addListener(s -> finishIfBothClosed());
+                        // TLS ends with close_notify before the FIN (GnuTLS clients fail a transfer without it).
+                        closeTlsOutbound().addListener(c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
                     } else {
                         finishIfBothClosed();
                     }
@@ -285,6 +287,11 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());
         }
+        // A failed connection ends without close_notify too: the peer must not take it for complete data.
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         channel.close();
     }
 
@@ -303,8 +310,20 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         resetChannel(channel);
     }
 
-    /** Closes a channel with an RST instead of a FIN. */
+    private io.netty.channel.ChannelFuture closeTlsOutbound() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    }
+
+    /**
+     * Closes a channel with an RST instead of a FIN; TLS on it is dropped first, so no close_notify
+     * makes a cut transfer look complete.
+     */
     public static void resetChannel(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         if (channel.isOpen()) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.close();

@@ -62,6 +62,25 @@ final class Converters {
         }
     }
 
+    /** {@code --ftp-listen}: an address, or none ({@code off}). */
+    record FtpListen(HostPort address) {
+    }
+
+    static final class FtpListenConverter extends Parsed<FtpListen> {
+        FtpListenConverter() {
+            super(text -> {
+                if (text.equalsIgnoreCase("off")) {
+                    return new FtpListen(null);
+                }
+                HostPort address = HostPort.parse(text);
+                if (address.port() < 1) {
+                    throw new IllegalArgumentException("port must be 1-65535 (or 'off' for no shared port), got '" + text + "'");
+                }
+                return new FtpListen(address);
+            });
+        }
+    }
+
     static final class PublicAddressConverter implements ITypeConverter<Inet4Address> {
         @Override
         public Inet4Address convert(String value) {

@@ -5,6 +5,7 @@ import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.RelayServer;
+import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
 import dev.ferry.relay.config.RelayConfig;
@@ -52,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where agents connect (default: ${DEFAULT-VALUE}).")
     HostPort agentListen;
 
+    @Option(names = "--ftp-listen", paramLabel = "HOST:PORT|off", converter = Converters.FtpListenConverter.class,
+            description = "The shared FTP port: every tunnel is reachable here, routed by HOST, TLS SNI or "
+                    + "USER name@domain; 'off' for none (default: port " + RelayConfig.DEFAULT_FTP_PORT + " on --bind).")
+    Converters.FtpListen ftpListen;
+
     @Option(names = "--passive-ports", paramLabel = "LOW-HIGH", defaultValue = "40000-40999",
             converter = Converters.PortRangeConverter.class,
             description = "Ports leased to clients for passive data connections (default: ${DEFAULT-VALUE}).")
@@ -62,6 +68,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --tls-cert.")
     Path tlsKey;
+
+    @Option(names = "--ftps-cert", paramLabel = "FILE",
+            description = "PEM certificate for FTPS clients that name no tunnel (default: generated into DIR).")
+    Path ftpsCert;
+
+    @Option(names = "--ftps-key", paramLabel = "FILE", description = "PEM private key for --ftps-cert.")
+    Path ftpsKey;
+
+    @Option(names = "--ftps-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Serve implicit FTPS here (990 in production); the TLS SNI picks the tunnel (default: off).")
+    HostPort ftpsListen;
 
     @Option(names = "--insecure", description = "Plaintext agent link, for labs only.")
     boolean insecure;
@@ -122,6 +139,9 @@ final class ServeCommand implements Callable<Integer> {
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
                     .memoryBudget(memoryBudget)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
+                    .ftpListen(ftpListen != null ? ftpListen.address()
+                            : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
+                    .ftps(new FtpsSettings(ftpsCert, ftpsKey, ftpsListen))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param insecure plaintext agent link (labs only)
  * @param linkWindow the largest flow-control window the relay grants a stream of the agent link
  * @param memoryBudget what the stream windows of every agent link together may make the relay hold
+ * @param ftpListen the shared FTP port every tunnel is reachable on, or null for none
+ * @param ftps the relay's FTPS settings
  */
 public record RelayConfig(
         Path dataDir,
@@ -36,9 +38,13 @@ public record RelayConfig(
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
         MemoryBudget memoryBudget,
-        Limits limits) {
+        Limits limits,
+        HostPort ftpListen,
+        FtpsSettings ftps) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
+    /** The shared FTP port's number when {@code --ftp-listen} is not given. */
+    public static final int DEFAULT_FTP_PORT = 21;
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(40000, 40999);
 
     public RelayConfig {
@@ -50,6 +56,7 @@ public record RelayConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(linkWindow, "--link-window");
         Objects.requireNonNull(memoryBudget, "--memory-budget");
+        Objects.requireNonNull(ftps, "ftps");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -106,6 +113,8 @@ public record RelayConfig(
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
         private MemoryBudget memoryBudget;
         private Limits limits = Limits.DEFAULTS;
+        private HostPort ftpListen;
+        private FtpsSettings ftps = FtpsSettings.NONE;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -179,10 +188,22 @@ public record RelayConfig(
             return this;
         }
 
+        /** The shared FTP port; null (the builder's default) for none. */
+        public Builder ftpListen(HostPort value) {
+            this.ftpListen = value;
+            return this;
+        }
+
+        public Builder ftps(FtpsSettings value) {
+            this.ftps = value;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, memoryBudget != null ? memoryBudget : MemoryBudget.forThisProcess(), limits);
+                    linkWindow, memoryBudget != null ? memoryBudget : MemoryBudget.forThisProcess(), limits,
+                    ftpListen, ftps);
         }
     }
 }

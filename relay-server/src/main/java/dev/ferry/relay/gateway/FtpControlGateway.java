@@ -31,12 +31,13 @@ import org.slf4j.LoggerFactory;
  * as a {@link PipeFrame.Urgent} message at its place in the stream, so the server receives it
  * urgent, as the client sent it (see {@link #forwardLine}).
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
- * replies take their place in that queue, so pipelined replies stay in command order. After the
- * server accepts AUTH (234) nothing is parsed or changed again and the session is told it is opaque.
- * While an AUTH reply or a deferred filter decision is
- * pending, client input is held (up to 64 KiB, then 421 and close). A client whose first byte is a
- * TLS handshake record (implicit FTPS on a plain port) is closed at once, with a TLS alert if no
- * reply has gone out yet.
+ * replies take their place in that queue, so pipelined replies stay in command order. When the
+ * filter answers AUTH itself ({@link CommandFilter#startTls}), the gateway sends the 234 in the clear,
+ * puts the TLS handler in front of itself, hands it the bytes the client sent after AUTH, and reads on
+ * inside TLS. When AUTH is forwarded and the server accepts it (234) nothing is parsed or changed again. The session is told it is opaque then.
+ * While an AUTH reply or a deferred filter decision is pending, client input is held (up to 64 KiB,
+ * then 421 and close). A client whose first byte is a TLS handshake record (implicit FTPS on a plain
+ * port) is closed at once, with a TLS alert if no reply has gone out yet.
  *
  * <p>Lines are read whole up to {@code maxLineLength} bytes plus their line end (CR LF or bare LF).
  * A longer command line is answered 500 and dropped up to its LF; a longer reply line streams
@@ -80,6 +81,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private boolean lastReadShort;
     /** The line completed next ends with the byte that started this read, right after a short read. */
     private boolean lineEndStartsRead;
+    /** A 234 went (or is going) out: TLS goes in front once it has left this handler. */
+    private CommandFilter.TlsStart tlsToStart;
+    /** Inside channelRead or write: TLS waits until the bytes at hand are sorted. */
+    private boolean busy;
 
     /** Passive mode only: PORT and EPRT are answered 502 here. */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
@@ -89,6 +94,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     /** Passive and active mode for a client at {@code client}. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client) {
         this(config, endpoints, events, new ActiveModeFilter(endpoints, client).orElse(new Ipv6PassiveFilter(client)));
+    }
+
+    /** Passive and active mode for a client at {@code client}, with {@code first} deciding each command before the active-mode checks. */
+    public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client,
+            CommandFilter first) {
+        this(config, endpoints, events, first.orElse(new ActiveModeFilter(endpoints, client)));
     }
 
     /**
@@ -103,7 +114,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         this.commands = new LineSplitter(config.maxLineLength() + 2);
         this.replies = new LineSplitter(config.maxLineLength() + 2);
         this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(),
-                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength());
+                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength(),
+                config.tlsFeatures() ? new TlsFeatures() : null);
     }
 
     @Override
@@ -146,6 +158,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
+        busy = true;
         try {
             commands.feed(in, (bytes, first, complete) -> {
                 line(bytes, complete, out);
@@ -158,9 +171,13 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             log.warn("gateway: cannot read input from {}, passing it through", ctx.channel().remoteAddress(), e);
             out.writeBytes(in);
         } finally {
+            busy = false;
             in.release();
         }
         forward(out);
+        if (tlsToStart != null && !delaying) {
+            installTls();
+        }
     }
 
     /** Implicit FTPS on a plain FTP port: no FTP reply can help a TLS client, so it is told at once. */
@@ -220,6 +237,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private void apply(FtpCommand command, byte[] line, CommandFilter.Decision decision, ByteBuf out) {
         if (decision instanceof CommandFilter.Answer answer) {
             expectLocal(answer.reply());
+            return;
+        }
+        if (decision instanceof CommandFilter.StartTls start) {
+            holding = true; // what the client sends next is TLS: held raw until the handler is in place
+            expected.local(start.reply(), () -> tlsDue(start.tls()), due -> {
+                emit(Unpooled.copiedBuffer(due, StandardCharsets.ISO_8859_1), ctx.newPromise());
+                ctx.flush();
+            });
             return;
         }
         if (decision instanceof CommandFilter.Later later) {
@@ -388,6 +413,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         }
         ByteBuf out = ctx.alloc().buffer();
         LineSplitter.Sink sink = (bytes, first, complete) -> reply(bytes, first, complete, out);
+        busy = true;
         try {
             if (in.isReadable()) {
                 replies.feed(in, sink);
@@ -401,9 +427,13 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             log.warn("gateway: cannot read the server's reply, passing it through", e);
             out.writeBytes(in);
         } finally {
+            busy = false;
             in.release();
         }
         emit(out, promise);
+        if (tlsToStart != null && !delaying) {
+            installTls();
+        }
     }
 
     private void reply(byte[] bytes, boolean first, boolean complete, ByteBuf out) {
@@ -477,5 +507,66 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             delayedOutput = null;
             ctx.writeAndFlush(out);
         }
+        if (tlsToStart != null) {
+            installTls();
+        }
+    }
+
+    /**
+     * The relay refused the data connection of the transfer under way (e.g. TLS without the required
+     * session reuse): the client gets {@code reply} (whole lines, CR LF) as the transfer's outcome
+     * instead of whatever the server says. Call on the event loop; false if no transfer is under way.
+     */
+    public boolean refuseTransfer(String reply) {
+        new CommandFilter.Answer(reply); // same rules
+        return replyReader.replaceTransferOutcome(reply);
+    }
+
+    // ---------------------------------------------------------------- TLS after AUTH
+
+    private void tlsDue(CommandFilter.TlsStart tls) {
+        tlsToStart = tls;
+        if (!busy && !delaying) {
+            installTls(); // the 234 has left this handler (written toward the socket, in the clear)
+        }
+    }
+
+    /** Puts TLS in front of the gateway and feeds it what the client sent after AUTH. */
+    private void installTls() {
+        CommandFilter.TlsStart tls = tlsToStart;
+        tlsToStart = null;
+        ctx.flush();
+        io.netty.channel.ChannelHandler handler;
+        try {
+            handler = tls.handler(ctx.channel());
+        } catch (RuntimeException e) {
+            log.warn("gateway: cannot start TLS for {}; closing", ctx.channel().remoteAddress(), e);
+            releaseHeld();
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().addBefore(ctx.name(), null, handler);
+        holding = false;
+        ByteBuf pending = held;
+        held = null;
+        if (pending != null) {
+            io.netty.channel.ChannelHandlerContext before = contextBefore(handler);
+            if (before == null) {
+                ctx.pipeline().fireChannelRead(pending).fireChannelReadComplete();
+            } else {
+                before.fireChannelRead(pending).fireChannelReadComplete();
+            }
+        }
+    }
+
+    private io.netty.channel.ChannelHandlerContext contextBefore(io.netty.channel.ChannelHandler handler) {
+        String previous = null;
+        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : ctx.pipeline()) {
+            if (e.getValue() == handler) {
+                return previous == null ? null : ctx.pipeline().context(previous);
+            }
+            previous = e.getKey();
+        }
+        return null;
     }
 }
