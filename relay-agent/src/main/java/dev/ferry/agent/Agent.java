@@ -5,6 +5,7 @@ import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
+import dev.ferry.agent.upstream.UpstreamTlsSessions;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;
@@ -54,15 +55,18 @@ public final class Agent implements AutoCloseable {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
         PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
         channel = buildChannel(trust);
-        ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30));
+        UpstreamTlsSessions upstreamTls = config.upstreamTls() == null ? null : new UpstreamTlsSessions(
+                config.upstreamTls(), config.upstream().getHostString(), config.upstream().getPort());
+        ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         AgentLinkClient client = new AgentLinkClient(channel, config.token(),
-                new UpstreamDialer(loops, config.upstream()), active, trust, () -> {
+                new UpstreamDialer(loops, config.upstream(), upstreamTls), active, trust, () -> {
                     backoff.reset();
                     live.countDown();
                 });
         try {
-            log.info("connecting to relay {}:{} ({}) for upstream FTP server {}", config.relayHost(), config.relayPort(),
-                    config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream());
+            log.info("connecting to relay {}:{} ({}) for upstream FTP server {}{}", config.relayHost(), config.relayPort(),
+                    config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream(),
+                    config.upstreamTls() == null ? "" : config.upstreamTls().describeTrust());
             while (!closing) {
                 current = client.connect();
                 LinkOutcome outcome = current.get();

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * while the call is ready. Call to socket: one message is requested at a time, and the next only
  * while the channel is writable. A FIN from either side travels as a {@link PipeFrame.Fin} frame and
  * becomes a FIN on the other; a reset or failure travels as an {@link PipeFrame.Abort} frame and becomes an
- * RST. Every method runs on the channel's event loop; calls from other threads hop onto it.
+ * RST. With an {@link SslHandler} in front of this handler, a FIN is preceded by {@code close_notify}
+ * and a reset or failure is not. Every method runs on the channel's event loop; calls from other threads hop onto it.
  */
 public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<PipeFrame> {
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
@@ -180,7 +182,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                        duplex.shutdownOutput().addListener(s -> finishIfBothClosed());
+                        closeTlsOutput().addListener(c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
                     } else {
                         finishIfBothClosed();
                     }
@@ -252,7 +254,22 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());
         }
+        dropTls(channel);
         channel.close();
+    }
+
+    /** With TLS on the socket, {@code close_notify} goes before the FIN: the peer's sign that the data is complete. */
+    private io.netty.channel.ChannelFuture closeTlsOutput() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    }
+
+    /** A failed connection never ends with {@code close_notify}, which would tell the peer the data was complete. */
+    private static void dropTls(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
     }
 
     /** The peer failed: reset our socket (RST, not FIN) so the client sees the transfer fail. */
@@ -273,6 +290,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     /** Closes a channel with an RST instead of a FIN. */
     public static void resetChannel(Channel channel) {
         if (channel.isOpen()) {
+            dropTls(channel);
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.close();
         }

@@ -41,6 +41,7 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final ConnectedAgent agent;
     private final SessionServices services;
     private final String id;
+    private ByteString controlStreamId = ByteString.EMPTY;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
@@ -72,6 +73,7 @@ public final class Session implements DataEndpoints, SessionEvents {
             idleCheck.cancel(false);
         });
         ByteString streamId = services.streamIds().next();
+        controlStreamId = streamId;
         services.pending().register(streamId, client, label("control"), this::controlFailed);
         if (!agent.send(open(streamId, StreamKind.STREAM_KIND_CONTROL, 0))) {
             services.pending().claim(streamId);
@@ -181,7 +183,7 @@ public final class Session implements DataEndpoints, SessionEvents {
                 () -> services.activeDialer().dial(client.eventLoop(), clientTarget),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
-                .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());
+                .setStartListen(StartListen.newBuilder().setStreamId(streamId).setSessionStreamId(controlStreamId)).build());
         if (!sent) {
             services.pending().claim(streamId);
             listening.completeExceptionally(new IllegalStateException("the agent's link is closed"));
@@ -200,9 +202,9 @@ public final class Session implements DataEndpoints, SessionEvents {
         return listening.orTimeout(services.activeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {
+    private RelayMessage open(ByteString streamId, StreamKind kind, int port) {
         return RelayMessage.newBuilder().setOpenStream(OpenStream.newBuilder()
-                .setStreamId(streamId).setKind(kind).setUpstreamPort(port)).build();
+                .setStreamId(streamId).setKind(kind).setUpstreamPort(port).setSessionStreamId(controlStreamId)).build();
     }
 
     private String label(String what) {
