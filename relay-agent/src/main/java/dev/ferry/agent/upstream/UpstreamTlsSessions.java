@@ -42,7 +42,7 @@ public final class UpstreamTlsSessions {
     void protectData(Channel data, ByteString controlStreamId, String label) {
         SslHandler handler = forData(controlStreamId, label).newHandler();
         data.pipeline().addLast("tls", handler);
-        data.pipeline().addLast(new RequireCloseNotify(handler));
+        data.pipeline().addLast(new CloseNotifyEndsData(handler));
         handler.handshakeFuture().addListener(f -> {
             if (!f.isSuccess()) {
                 log.warn("{}: TLS handshake with the FTP server failed: {}", label, UpstreamTls.describe(f.cause()));
