@@ -81,7 +81,9 @@ class VsftpdUpstreamTlsTest {
                 "anonymous_enable=NO", "local_enable=YES", "write_enable=YES", "local_umask=022",
                 "local_root=" + root, "pam_service_name=vsftpd",
                 "ssl_enable=YES", "rsa_cert_file=" + cert, "rsa_private_key_file=" + key, "ssl_ciphers=HIGH",
-                "force_local_logins_ssl=YES", "force_local_data_ssl=YES", "require_ssl_reuse=YES"));
+                "force_local_logins_ssl=YES", "force_local_data_ssl=YES", "require_ssl_reuse=YES",
+                // an upload must end with the agent's close_notify, not just a FIN
+                "strict_ssl_read_eof=YES"));
         tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")))
                 .startAgent(strict.address(), UpstreamTls.insecure());
     }
