@@ -66,7 +66,7 @@ class VsftpdUpstreamTlsTest {
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
         root = Files.createDirectories(temp.resolve("ftproot"));
         Files.setOwner(root, owner);
-        payload = Checksums.randomFile(root.resolve("payload.bin"), 48L << 20, 9);
+        payload = Checksums.randomFile(root.resolve("payload.bin"), 32L << 20, 9);
         Files.setOwner(payload, owner);
 
         Path cert = temp.resolve("vsftpd-cert.pem");
