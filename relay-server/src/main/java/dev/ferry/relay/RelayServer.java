@@ -58,6 +58,7 @@ public final class RelayServer implements AutoCloseable {
     private TunnelRegistry registry;
     private ConnectedAgents agents;
     private DataPortPool dataPorts;
+    private SessionCounter sessions;
     private ScheduledFuture<?> poller;
     private ScheduledExecutorService tunnelPoller;
     private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> reloading =
@@ -88,7 +89,7 @@ public final class RelayServer implements AutoCloseable {
             SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
                     new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
                     config.passiveLeaseTimeout(), config.limits(),
-                    new SessionCounter(config.limits().sessionsPerIp(), config.limits().sessionsPerTunnel()),
+                    sessions = new SessionCounter(config.limits().sessionsPerIp(), config.limits().sessionsPerTunnel()),
                     new LoginFailures(config.limits().loginFailuresBeforeDelay(),
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
@@ -197,6 +198,11 @@ public final class RelayServer implements AutoCloseable {
 
     public DataPortPool dataPorts() {
         return dataPorts;
+    }
+
+    /** FTP sessions open now, across all tunnels (what a stop would reset). */
+    public int openSessions() {
+        return sessions == null ? 0 : sessions.total();
     }
 
     /** Reads the tunnel store on the poller thread as soon as it is free; concurrent callers share one read. */

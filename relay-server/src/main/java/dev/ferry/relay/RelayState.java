@@ -37,14 +37,22 @@ public final class RelayState {
         }
         try {
             Files.createDirectories(file.getParent());
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            Path tmp = Files.createTempFile(file.getParent(), "." + FILE, ".tmp");
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 p.store(w, "written by ferry-relay serve; read by ferry-relay tunnel add");
             }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
+    /**
+     * What the relay last wrote, or empty if no relay has started with this data dir.
+     *
+     * @throws IllegalStateException naming the file if it is there but cannot be read
+     */
     public Optional<Endpoint> read() {
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -52,10 +60,16 @@ public final class RelayState {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
-        } catch (IOException e) {
-            return Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return Optional.of(new Endpoint(p.getProperty("agentAddress", "RELAY_HOST:7835"),
-                Boolean.parseBoolean(p.getProperty("insecure")), p.getProperty("pin")));
+        String address = p.getProperty("agentAddress");
+        boolean insecure = Boolean.parseBoolean(p.getProperty("insecure"));
+        String pin = p.getProperty("pin");
+        if (address == null || address.isBlank() || (!insecure && pin == null)) {
+            throw new IllegalStateException(file + " is incomplete (it needs agentAddress and pin or insecure=true); "
+                    + "start 'ferry-relay serve' again to rewrite it");
+        }
+        return Optional.of(new Endpoint(address.trim(), insecure, pin));
     }
 }

@@ -6,6 +6,8 @@ import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.cli.OneLineErrors;
+import dev.ferry.link.cli.StopOnSignal;
 import dev.ferry.link.tls.CertificatePin;
 import dev.ferry.link.transport.ProcessDefaults;
 import java.net.InetAddress;
@@ -14,6 +16,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -25,6 +29,9 @@ import picocli.CommandLine.Option;
 public final class AgentMain implements Callable<Integer> {
     /** Exit code when the relay refuses the token or its certificate does not match the pin. */
     public static final int EXIT_REFUSED = 3;
+    /** The most a stop may take before the JVM is halted (the agent's own shutdown needs about 6 s at worst). */
+    static final java.time.Duration STOP_DEADLINE = java.time.Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -86,7 +93,12 @@ public final class AgentMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         ProcessDefaults.apply();
-        System.exit(new CommandLine(new AgentMain()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, for tests and main: every failure is one line on stderr. */
+    public static CommandLine commandLine() {
+        return OneLineErrors.install(new CommandLine(new AgentMain()));
     }
 
     @Override
@@ -149,15 +161,16 @@ public final class AgentMain implements Callable<Integer> {
         }
         Agent agent = new Agent(config, new SecureRandom());
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            agent.close();
-            try {
-                finished.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ferry-agent-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = StopOnSignal.install("ferry-agent", log,
+                () -> "the link to relay " + relay + " closes and the FTP connections through it are reset",
+                () -> {
+                    agent.close();
+                    try {
+                        finished.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, STOP_DEADLINE);
         try {
             LinkOutcome outcome = agent.run();
             if (outcome.permanent()) {
@@ -170,8 +183,22 @@ public final class AgentMain implements Callable<Integer> {
                 embedded.close();
             }
             finished.countDown();
+            removeHook(hook);
         }
     }
+
+    /** After a normal end (refused, or a test calling {@link #call()}), the hook has nothing left to stop. */
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down already: the hook is running
+        }
+    }
+
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}\\.?$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?");
 
     private static String[] splitHostPort(CommandLine cl, String flag, String value) {
         int colon = value.lastIndexOf(':');
@@ -183,6 +210,10 @@ public final class AgentMain implements Callable<Integer> {
         if (host.isEmpty() || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
             throw new CommandLine.ParameterException(cl,
                     "Invalid value for option '" + flag + "': expected HOST:PORT with a port 1-65535, got '" + value + "'");
+        }
+        if (!HOST_NAME.matcher(host).matches() && !(host.contains(":") && IPV6.matcher(host).matches())) {
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '" + flag + "': '" + host
+                    + "' is not a host name or IP address, in '" + value + "'");
         }
         return new String[] {host, port};
     }

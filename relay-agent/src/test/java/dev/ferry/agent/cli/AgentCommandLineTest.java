@@ -12,7 +12,7 @@ class AgentCommandLineTest {
     }
 
     private static Run run(String... args) {
-        CommandLine cl = new CommandLine(new AgentMain());
+        CommandLine cl = AgentMain.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         cl.setOut(new PrintWriter(new StringWriter()));
@@ -41,6 +41,18 @@ class AgentCommandLineTest {
         Run pin = run("--relay", "127.0.0.1:7835", "--token", "t", "--pin", "md5:abc", "--upstream", "127.0.0.1:21");
         assertThat(pin.exit()).isEqualTo(2);
         assertThat(pin.err()).contains("--pin");
+    }
+
+    @Test
+    void aPlaceholderRelayHostIsOneLineNamingTheFlagNotAStackTrace() {
+        Run r = run("--relay", "RELAY_HOST:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).containsExactly("ferry-agent: Invalid value for option "
+                + "'--relay': 'RELAY_HOST' is not a host name or IP address, in 'RELAY_HOST:7835' (see 'ferry-agent --help')");
+        Run unknown = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21", "-x");
+        assertThat(unknown.err().lines().toList()).as(unknown.err()).hasSize(1);
+        Run v6 = run("--relay", "[::1]:7835", "--token", "t", "--insecure", "--upstream", "bad host:21");
+        assertThat(v6.err()).contains("'--upstream'").doesNotContain("'--relay'");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ferry.relay.cli;
 
+import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.transport.ProcessDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ public final class RelayMain implements Runnable {
 
     /** The command line, for tests and main. */
     public static CommandLine commandLine() {
-        return new CommandLine(new RelayMain());
+        return OneLineErrors.install(new CommandLine(new RelayMain()));
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.cli.OneLineErrors;
+import dev.ferry.link.cli.StopOnSignal;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
@@ -8,10 +10,13 @@ import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +25,10 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the relay: the agent endpoint and every registered tunnel's FTP port.")
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+    /** The most a stop may take before the JVM is halted; {@link RelayServer#close()} needs about 8 s at worst. */
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(10);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -116,18 +125,35 @@ final class ServeCommand implements Callable<Integer> {
         }
         RelayServer relay;
         try {
+            if (!Files.exists(dataDir)) {
+                Files.createDirectories(dataDir);
+                log.info("created the data dir {} (--data-dir)", dataDir.toAbsolutePath());
+            } else if (!Files.isDirectory(dataDir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir " + dataDir + ": not a directory");
+            }
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir " + dataDir + ": cannot create it: "
+                    + e.getMessage());
+        }
+        try {
             relay = new RelayServer(config).start();
         } catch (RuntimeException e) {
-            spec.commandLine().getErr().println("ferry-relay: " + e.getMessage());
+            spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            relay.close();
-            stopped.countDown();
-        }, "ferry-relay-shutdown"));
+        StopOnSignal.install("ferry-relay", log,
+                () -> plural(relay.openSessions(), "FTP session") + " will be reset and every agent link closed",
+                () -> {
+                    relay.close();
+                    stopped.countDown();
+                }, STOP_DEADLINE);
         stopped.await();
         return 0;
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

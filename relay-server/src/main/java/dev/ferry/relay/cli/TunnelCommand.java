@@ -1,13 +1,17 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
+import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.Tunnel;
+import dev.ferry.relay.tunnel.TunnelConflictException;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,11 +30,21 @@ final class TunnelCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list or remove");
     }
 
-    /** The data dir option every tunnel command shares. */
+    /** The data dir option every tunnel command shares; unlike {@code serve}, they never create it. */
     static final class DataDir {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "ferry-data",
-                description = "The relay's data dir (default: ${DEFAULT-VALUE}).")
+                description = "The relay's data dir; must exist (default: ${DEFAULT-VALUE}).")
         Path dir;
+
+        /** The data dir, or a usage error naming the flag if it is not there. */
+        Path existing(CommandLine.Model.CommandSpec spec) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--data-dir " + dir + ": "
+                        + (Files.exists(dir) ? "not a directory" : "no such directory")
+                        + " (run 'ferry-relay serve --data-dir " + dir + "' once, or create it)");
+            }
+            return dir;
+        }
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -45,39 +59,51 @@ final class TunnelCommand implements Runnable {
         @Option(names = "--ftp-port", required = true, paramLabel = "PORT", description = "The tunnel's public FTP port.")
         int ftpPort;
 
+        @Option(names = "--relay-address", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+                description = "The address agents dial, for the printed agent command. Default: what 'serve' wrote "
+                        + "into the data dir (its --public-address and agent port); required before 'serve' has run.")
+        HostPort relayAddress;
+
         @CommandLine.Mixin
         DataDir dataDir;
 
         @Override
         public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            String token = AgentToken.generate(new SecureRandom());
+            CommandLine cl = spec.commandLine();
             try {
                 Tunnel.validateName(name);
                 if (ftpPort < 1 || ftpPort > 65535) {
                     throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + ftpPort);
                 }
-                new TunnelStore(dataDir.dir).add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token)));
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new CommandLine.ParameterException(cl, e.getMessage());
             }
-            RelayState.Endpoint relay = new RelayState(dataDir.dir).read()
-                    .orElse(new RelayState.Endpoint("RELAY_HOST:7835", false, null));
+            Path dir = dataDir.existing(spec);
+            Optional<RelayState.Endpoint> state = new RelayState(dir).read();
+            if (state.isEmpty() && relayAddress == null) {
+                throw new CommandLine.ParameterException(cl, "the relay has not started with --data-dir " + dir
+                        + " yet, so the agent command is unknown: start 'ferry-relay serve --data-dir " + dir
+                        + "' first, or pass --relay-address HOST:PORT (the address agents dial)");
+            }
+            String agentAddress = relayAddress != null ? relayAddress.toString() : state.get().hostPort();
             String trust;
-            if (relay.insecure()) {
+            if (state.map(RelayState.Endpoint::insecure).orElse(false)) {
                 trust = "--insecure";
             } else {
-                String pin = relay.pin() != null ? relay.pin()
-                        : RelayCertificate.loadOrGenerate(dataDir.dir, new SecureRandom()).pin().toString();
-                trust = "--pin " + pin;
+                trust = "--pin " + state.map(RelayState.Endpoint::pin)
+                        .orElseGet(() -> RelayCertificate.loadOrGenerate(dir, new SecureRandom()).pin().toString());
             }
+            String token = AgentToken.generate(new SecureRandom());
+            try {
+                new TunnelStore(dir).add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token)));
+            } catch (TunnelConflictException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+            PrintWriter out = cl.getOut();
             out.println("tunnel " + name + " registered on FTP port " + ftpPort + ".");
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
-            if (relay.hostPort().startsWith("RELAY_HOST")) {
-                out.println("(no relay has run with this data dir yet: replace RELAY_HOST with its public address)");
-            }
             out.println("run this beside the FTP server:");
-            out.println("java -jar ferry-agent.jar --relay " + relay.hostPort() + " --token " + token + " "
+            out.println("java -jar ferry-agent.jar --relay " + agentAddress + " --token " + token + " "
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
             return 0;
@@ -95,15 +121,20 @@ final class TunnelCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            java.util.List<Tunnel> tunnels = new TunnelStore(dataDir.dir).list();
-            if (tunnels.isEmpty()) {
-                out.println("no tunnels in " + dataDir.dir);
+            Path dir = dataDir.existing(spec);
+            TunnelStore.Snapshot store = new TunnelStore(dir).read();
+            if (store.tunnels().isEmpty() && store.unreadable().isEmpty()) {
+                out.println("no tunnels in " + dir);
             }
-            for (Tunnel t : tunnels) {
+            for (Tunnel t : store.tunnels()) {
                 out.printf("%-40s ftp port %d%n", t.name(), t.ftpPort());
             }
             out.flush();
-            return 0;
+            for (TunnelStore.Unreadable u : store.unreadable()) {
+                spec.commandLine().getErr().println("ferry-relay: tunnel file " + u.file() + " is unreadable: " + u.reason());
+            }
+            spec.commandLine().getErr().flush();
+            return store.unreadable().isEmpty() ? 0 : 1;
         }
     }
 
@@ -123,7 +154,7 @@ final class TunnelCommand implements Runnable {
         public Integer call() {
             boolean removed;
             try {
-                removed = new TunnelStore(dataDir.dir).remove(name);
+                removed = new TunnelStore(dataDir.existing(spec)).remove(name);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -34,6 +34,11 @@ public final class SessionCounter {
         byTunnel.computeIfPresent(tunnel, (k, n) -> n <= 1 ? null : n - 1);
     }
 
+    /** Sessions open now, across all tunnels. */
+    public synchronized int total() {
+        return byTunnel.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     public synchronized int sessions(String tunnel) {
         return byTunnel.getOrDefault(tunnel, 0);
     }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -36,9 +37,19 @@ public record RelayCertificate(Path certFile, Path keyFile, CertificatePin pin) 
     public static final String CERT_FILE = "relay-cert.pem";
     public static final String KEY_FILE = "relay-key.pem";
 
-    /** Loads the given certificate. */
+    /**
+     * Loads the certificate and key given on the command line, checking that both are there and
+     * belong together; every error names its flag and file.
+     */
     public static RelayCertificate load(Path certFile, Path keyFile) {
-        return new RelayCertificate(certFile, keyFile, CertificatePin.of(readCertificate(certFile)));
+        return load(certFile, keyFile, "--tls-cert", "--tls-key");
+    }
+
+    private static RelayCertificate load(Path certFile, Path keyFile, String certLabel, String keyLabel) {
+        X509Certificate cert = readCertificate(certFile, certLabel);
+        PrivateKey key = KeyFiles.readPrivateKey(keyFile, keyLabel);
+        KeyFiles.checkPair(cert, key, certLabel + " " + certFile, keyLabel + " " + keyFile);
+        return new RelayCertificate(certFile, keyFile, CertificatePin.of(cert));
     }
 
     /** Loads the data dir's generated certificate, generating it first if it is not there. */
@@ -48,7 +59,7 @@ public record RelayCertificate(Path certFile, Path keyFile, CertificatePin pin) 
         if (!Files.exists(cert) || !Files.exists(key)) {
             generate(cert, key, random);
         }
-        return load(cert, key);
+        return load(cert, key, "generated certificate", "generated key");
     }
 
     /** Whether {@link #loadOrGenerate} would find an existing certificate. */
@@ -56,13 +67,14 @@ public record RelayCertificate(Path certFile, Path keyFile, CertificatePin pin) 
         return Files.exists(dataDir.resolve(CERT_FILE)) && Files.exists(dataDir.resolve(KEY_FILE));
     }
 
-    private static X509Certificate readCertificate(Path file) {
+    private static X509Certificate readCertificate(Path file, String label) {
+        KeyFiles.checkReadable(file, label);
         try (InputStream in = Files.newInputStream(file)) {
             return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read certificate " + file, e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("not an X.509 certificate: " + file, e);
+            throw new UncheckedIOException(label + " " + file + ": cannot read: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new IllegalArgumentException(label + " " + file + ": not a PEM X.509 certificate", e);
         }
     }
 

@@ -2,12 +2,15 @@ package dev.ferry.relay.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.relay.RelayState;
+import dev.ferry.relay.tls.RelayCertificate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,14 +89,30 @@ class RelayCommandLineTest {
         assertThat(tls.err()).contains("--tls-key");
     }
 
+    /** What {@code serve} leaves in the data dir for {@code tunnel add}: the agent address and the pin. */
+    private RelayCertificate relayHasRun() {
+        RelayCertificate cert = RelayCertificate.loadOrGenerate(dataDir, new SecureRandom());
+        new RelayState(dataDir).write("203.0.113.7", 7835, false, cert);
+        return cert;
+    }
+
+    private static void assertOneLine(Run r, String... contains) {
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("ferry-relay: ").doesNotContain("Exception").doesNotContain("\tat ");
+        for (String c : contains) {
+            assertThat(r.err()).contains(c);
+        }
+    }
+
     @Test
     void tunnelAddPrintsTheTokenOnceAndTheAgentCommandLastAndStoresOnlyAHash() throws Exception {
+        RelayCertificate cert = relayHasRun();
         Run r = run("tunnel", "add", "alice.ftp.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         String last = lines.get(lines.size() - 1);
-        assertThat(last).startsWith("java -jar ferry-agent.jar --relay ").contains(" --token ferry_")
-                .containsPattern("--pin sha256:[0-9a-f]{64}");
+        assertThat(last).startsWith("java -jar ferry-agent.jar --relay 203.0.113.7:7835 ").contains(" --token ferry_")
+                .contains("--pin " + cert.pin());
         String token = last.replaceAll(".*--token (\\S+).*", "$1");
         String stored = Files.readString(dataDir.resolve("tunnels/alice.ftp.example.net.tunnel"));
         assertThat(stored).doesNotContain(token).contains("tokenSha256=");
@@ -103,12 +122,106 @@ class RelayCommandLineTest {
     }
 
     @Test
+    void tunnelAddBeforeTheRelayHasRunSaysWhatIsMissingAndRegistersNothing() {
+        Run r = run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertOneLine(r, "the relay has not started with --data-dir " + dataDir, "--relay-address HOST:PORT", "serve");
+        assertThat(r.out()).doesNotContain("ferry_");
+        assertThat(dataDir.resolve("tunnels/a.example.net.tunnel")).doesNotExist();
+
+        Run given = run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString(),
+                "--relay-address", "relay.example.net:7835");
+        assertThat(given.exit()).as(given.err()).isZero();
+        List<String> lines = given.out().lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("java -jar ferry-agent.jar --relay relay.example.net:7835 ")
+                .contains("--pin " + RelayCertificate.loadOrGenerate(dataDir, new SecureRandom()).pin());
+    }
+
+    @Test
+    void tunnelCommandsNeverCreateAMissingDataDir() {
+        Path missing = dataDir.resolve("nope");
+        for (Run r : List.of(
+                run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", missing.toString(),
+                        "--relay-address", "203.0.113.7:7835"),
+                run("tunnel", "list", "--data-dir", missing.toString()),
+                run("tunnel", "remove", "a.example.net", "--data-dir", missing.toString()))) {
+            assertThat(r.exit()).isEqualTo(2);
+            assertOneLine(r, "--data-dir " + missing + ": no such directory");
+        }
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void tlsFilesAreCheckedBeforeStartingAndNamedByTheirFlag() throws Exception {
+        RelayCertificate mine = RelayCertificate.loadOrGenerate(Files.createDirectories(dataDir.resolve("a")),
+                new SecureRandom());
+        RelayCertificate other = RelayCertificate.loadOrGenerate(Files.createDirectories(dataDir.resolve("b")),
+                new SecureRandom());
+        Path missing = dataDir.resolve("missing.pem");
+        String[] serve = {"serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--agent-listen", "127.0.0.5:0"};
+
+        Run noKey = run(concat(serve, "--tls-cert", mine.certFile().toString(), "--tls-key", missing.toString()));
+        assertThat(noKey.exit()).isEqualTo(1);
+        assertOneLine(noKey, "--tls-key " + missing + ": no such file");
+
+        Run noCert = run(concat(serve, "--tls-cert", missing.toString(), "--tls-key", mine.keyFile().toString()));
+        assertOneLine(noCert, "--tls-cert " + missing + ": no such file");
+
+        Run certAsKey = run(concat(serve, "--tls-cert", mine.certFile().toString(), "--tls-key",
+                mine.certFile().toString()));
+        assertOneLine(certAsKey, "--tls-key " + mine.certFile() + ": contains no PEM private key");
+
+        Run keyAsCert = run(concat(serve, "--tls-cert", mine.keyFile().toString(), "--tls-key",
+                mine.keyFile().toString()));
+        assertOneLine(keyAsCert, "--tls-cert " + mine.keyFile() + ": not a PEM X.509 certificate");
+
+        Run mismatch = run(concat(serve, "--tls-cert", mine.certFile().toString(), "--tls-key",
+                other.keyFile().toString()));
+        assertThat(mismatch.exit()).isEqualTo(1);
+        assertOneLine(mismatch, "--tls-key " + other.keyFile() + " does not match the certificate in --tls-cert "
+                + mine.certFile());
+    }
+
+    @Test
+    void usageErrorsAreOneLinePointingAtHelp() {
+        Run r = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--bogus");
+        assertOneLine(r, "Unknown option: '--bogus'", "see 'ferry-relay serve --help'");
+        Run missing = run("tunnel", "add", "a.example.net", "--data-dir", dataDir.toString());
+        assertOneLine(missing, "--ftp-port");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Test
     void aSecondTunnelOnTheSamePortIsRefusedNamingThePort() {
+        relayHasRun();
         assertThat(run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString()).exit())
                 .isZero();
         Run r = run("tunnel", "add", "b.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("2121").contains("a.example.net");
+        assertOneLine(r, "2121", "a.example.net");
+        assertThat(r.out()).doesNotContain("ferry_");
+    }
+
+    @Test
+    void tunnelListShowsTheReadableTunnelsAndNamesEachUnreadableFile() throws Exception {
+        relayHasRun();
+        assertThat(run("tunnel", "add", "a.example.net", "--ftp-port", "2121", "--data-dir", dataDir.toString()).exit())
+                .isZero();
+        Path broken = dataDir.resolve("tunnels/b.example.net.tunnel");
+        Files.writeString(broken, "name=b.example.net\n");
+        Run r = run("tunnel", "list", "--data-dir", dataDir.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("a.example.net").doesNotContain("b.example.net");
+        assertOneLine(r, "tunnel file " + broken + " is unreadable: 'ftpPort' is missing");
+        Run removed = run("tunnel", "remove", "b.example.net", "--data-dir", dataDir.toString());
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(run("tunnel", "list", "--data-dir", dataDir.toString()).exit()).isZero();
     }
 
     @Test
