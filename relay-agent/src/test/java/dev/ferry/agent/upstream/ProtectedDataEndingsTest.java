@@ -9,11 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,8 +24,7 @@ import org.junit.jupiter.api.Test;
  * channels: the server's close_notify is the end of the data; a FIN without it, and a reset, are not.
  */
 class ProtectedDataEndingsTest {
-    static SelfSignedCertificate certificate;
-    static SslContext serverTls;
+    static TlsPeers peers;
 
     private final List<String> seen = new ArrayList<>();
     private EmbeddedChannel server;
@@ -37,13 +32,12 @@ class ProtectedDataEndingsTest {
 
     @BeforeAll
     static void certificate() throws Exception {
-        certificate = new SelfSignedCertificate("ftps.test");
-        serverTls = SslContextBuilder.forServer(certificate.key(), certificate.cert()).sslProvider(SslProvider.JDK).build();
+        peers = new TlsPeers("ftps.test");
     }
 
     @AfterAll
     static void delete() {
-        certificate.delete();
+        peers.close();
     }
 
     @AfterEach
@@ -52,8 +46,8 @@ class ProtectedDataEndingsTest {
         server.finishAndReleaseAll();
     }
 
-    private void connect() {
-        server = new EmbeddedChannel(serverTls.newHandler(io.netty.buffer.ByteBufAllocator.DEFAULT));
+    private void connect() throws Exception {
+        server = new EmbeddedChannel(peers.serverHandler());
         SslHandler tls = UpstreamTls.insecure().newSession("127.0.0.1", 21).newHandler();
         agent = new EmbeddedChannel(tls, new CloseNotifyEndsData(tls), new ChannelInboundHandlerAdapter() {
             @Override
@@ -78,28 +72,8 @@ class ProtectedDataEndingsTest {
         assertThat(tls.handshakeFuture().isSuccess()).isTrue();
     }
 
-    /** Moves bytes both ways until neither side has anything more to send. */
     private void pump() {
-        boolean moved = true;
-        while (moved) {
-            moved = move(agent, server) | move(server, agent);
-        }
-    }
-
-    private static boolean move(EmbeddedChannel from, EmbeddedChannel to) {
-        from.runPendingTasks();
-        boolean moved = false;
-        for (Object out = from.readOutbound(); out != null; out = from.readOutbound()) {
-            ByteBuf bytes = (ByteBuf) out;
-            if (!to.isOpen()) {
-                bytes.release();
-                continue;
-            }
-            to.writeInbound(bytes);
-            moved = true;
-        }
-        to.runPendingTasks();
-        return moved;
+        TlsPeers.pump(agent, server);
     }
 
     private void serverSends(String text) {
@@ -108,7 +82,7 @@ class ProtectedDataEndingsTest {
     }
 
     @Test
-    void theServersCloseNotifyEndsTheData() {
+    void theServersCloseNotifyEndsTheData() throws Exception {
         connect();
         serverSends("listing");
         server.pipeline().get(SslHandler.class).closeOutbound();
@@ -117,7 +91,7 @@ class ProtectedDataEndingsTest {
     }
 
     @Test
-    void aFinWithoutCloseNotifyIsAFailureNotAnEnd() {
+    void aFinWithoutCloseNotifyIsAFailureNotAnEnd() throws Exception {
         connect();
         serverSends("half a file");
         agent.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
@@ -126,7 +100,7 @@ class ProtectedDataEndingsTest {
     }
 
     @Test
-    void aResetSendsNoCloseNotify() {
+    void aResetSendsNoCloseNotify() throws Exception {
         connect();
         SocketPipe.resetChannel(agent);
         agent.runPendingTasks();
@@ -135,7 +109,7 @@ class ProtectedDataEndingsTest {
     }
 
     @Test
-    void anOrdinaryCloseWouldSendOne() {
+    void anOrdinaryCloseWouldSendOne() throws Exception {
         connect();
         agent.close();
         agent.runPendingTasks();
