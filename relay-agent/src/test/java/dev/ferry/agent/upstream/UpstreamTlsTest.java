@@ -32,8 +32,11 @@ class UpstreamTlsTest {
     }
 
     /** Handshakes a client handler of {@code session} with a JDK server for the test certificate. */
-    private static Ends handshake(UpstreamTls.Session session) throws Exception {
-        SslHandler serverTls = peers.serverHandler();
+    private static Ends handshake(UpstreamTls.Session session) {
+        return handshake(session, peers.serverHandler());
+    }
+
+    private static Ends handshake(UpstreamTls.Session session, SslHandler serverTls) {
         SslHandler clientTls = session.newHandler();
         EmbeddedChannel serverSide = new EmbeddedChannel(serverTls);
         EmbeddedChannel clientSide = new EmbeddedChannel(clientTls);
@@ -71,5 +74,20 @@ class UpstreamTlsTest {
         assertThat(wrong.client().handshakeFuture().cause()).isNotNull();
         assertThat(UpstreamTls.describe(wrong.client().handshakeFuture().cause())).isEqualTo("upstream FTP server "
                 + "certificate " + pin + " does not match --upstream-pin " + other);
+    }
+
+    @Test
+    void aDataConnectionResumesItsOwnSessionsControlSessionAndNoOther() {
+        UpstreamTls tls = UpstreamTls.insecure();
+        UpstreamTls.Session alice = tls.newSession("ftp.example.test", 21);
+        UpstreamTls.Session bob = tls.newSession("ftp.example.test", 21);
+        byte[] aliceControl = handshake(alice, peers.tls12ServerHandler()).client().engine().getSession().getId();
+        byte[] bobControl = handshake(bob, peers.tls12ServerHandler()).client().engine().getSession().getId();
+        assertThat(aliceControl).isNotEmpty().isNotEqualTo(bobControl);
+
+        Ends aliceData = handshake(alice, peers.tls12ServerHandler());
+        assertThat(aliceData.client().handshakeFuture().isSuccess()).isTrue();
+        assertThat(aliceData.client().engine().getSession().getId()).as("resumed").isEqualTo(aliceControl);
+        assertThat(handshake(bob, peers.tls12ServerHandler()).client().engine().getSession().getId()).isEqualTo(bobControl);
     }
 }
