@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code --upstream-tls}: a plain FTP client on the relay logs in as a local user, lists, downloads
  * and uploads in PASV, EPSV and active mode with equal SHA-256. vsftpd refuses every data connection
  * that does not resume the control connection's TLS session, so each transfer proves the reuse.
+ * About 30 s on the shared CI machine: six 32 MiB transfers through two TLS layers, and four relays.
  * Needs root, vsftpd and the local user {@value #USER} ({@code deploy/ci/install-test-deps.sh}).
  */
 class VsftpdUpstreamTlsTest {
@@ -151,6 +152,21 @@ class VsftpdUpstreamTlsTest {
             assertThat(ftp.logout()).isTrue();
         } finally {
             ftp.disconnect();
+        }
+    }
+
+    @Test
+    void twoSessionsAtOnceKeepTheirDataConnectionsWorking() throws Exception {
+        FTPClient alice = login(tunnel);
+        FTPClient bob = login(tunnel);
+        try {
+            for (FTPClient ftp : List.of(alice, bob, alice, bob)) {
+                ftp.enterLocalPassiveMode();
+                assertThat(ftp.listNames()).as(ftp.getReplyString()).contains("payload.bin");
+            }
+        } finally {
+            alice.disconnect();
+            bob.disconnect();
         }
     }
 
