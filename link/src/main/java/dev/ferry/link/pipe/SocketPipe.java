@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * while the channel is writable. A FIN from either side travels as a {@link PipeFrame.Fin} frame and
  * becomes a FIN on the other; a reset or failure travels as an {@link PipeFrame.Abort} frame and becomes an
  * RST. With an {@link SslHandler} in front of this handler, a FIN is preceded by {@code close_notify}
- * and a reset or failure is not. Every method runs on the channel's event loop; calls from other threads hop onto it.
+ * and a reset or failure is not. Every method runs on the channel's event loop; calls from other
+ * threads hop onto it.
  */
 public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<PipeFrame> {
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
@@ -182,7 +184,8 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                        closeTlsOutput().addListener(c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
+                        closeTlsOutput().addListener(
+                                c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
                     } else {
                         finishIfBothClosed();
                     }
@@ -259,7 +262,7 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     }
 
     /** With TLS on the socket, {@code close_notify} goes before the FIN: the peer's sign that the data is complete. */
-    private io.netty.channel.ChannelFuture closeTlsOutput() {
+    private ChannelFuture closeTlsOutput() {
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
     }
