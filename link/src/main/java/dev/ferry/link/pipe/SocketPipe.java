@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -26,9 +25,7 @@ import org.slf4j.LoggerFactory;
  * while the call is ready. Call to socket: one message is requested at a time, and the next only
  * while the channel is writable. A FIN from either side travels as a {@link PipeFrame.Fin} frame and
  * becomes a FIN on the other; a reset or failure travels as an {@link PipeFrame.Abort} frame and becomes an
- * RST. With an {@link SslHandler} in front of this handler, a FIN is preceded by {@code close_notify}
- * and a reset or failure is not. Every method runs on the channel's event loop; calls from other
- * threads hop onto it.
+ * RST. Every method runs on the channel's event loop; calls from other threads hop onto it.
  */
 public final class SocketPipe extends ChannelInboundHandlerAdapter implements StreamObserver<PipeFrame> {
     private static final Logger log = LoggerFactory.getLogger(SocketPipe.class);
@@ -184,8 +181,8 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                        closeTlsOutput().addListener(
-                                c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
+                        // TLS ends with close_notify before the FIN (GnuTLS clients fail a transfer without it).
+                        closeTlsOutbound().addListener(c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
                     } else {
                         finishIfBothClosed();
                     }
@@ -257,22 +254,12 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());
         }
-        dropTls(channel);
-        channel.close();
-    }
-
-    /** With TLS on the socket, {@code close_notify} goes before the FIN: the peer's sign that the data is complete. */
-    private ChannelFuture closeTlsOutput() {
-        SslHandler tls = channel.pipeline().get(SslHandler.class);
-        return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
-    }
-
-    /** A failed connection never ends with {@code close_notify}, which would tell the peer the data was complete. */
-    private static void dropTls(Channel channel) {
+        // A failed connection ends without close_notify too: the peer must not take it for complete data.
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls != null) {
             channel.pipeline().remove(tls);
         }
+        channel.close();
     }
 
     /** The peer failed: reset our socket (RST, not FIN) so the client sees the transfer fail. */
@@ -290,10 +277,21 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         resetChannel(channel);
     }
 
-    /** Closes a channel with an RST instead of a FIN. */
+    private io.netty.channel.ChannelFuture closeTlsOutbound() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    }
+
+    /**
+     * Closes a channel with an RST instead of a FIN; TLS on it is dropped first, so no close_notify
+     * makes a cut transfer look complete.
+     */
     public static void resetChannel(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         if (channel.isOpen()) {
-            dropTls(channel);
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.close();
         }
