@@ -75,8 +75,13 @@ class VsftpdUpstreamTlsTest {
         Programs.Result made = Programs.run(30, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
                 "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=ftps.test"));
         assertThat(made.exit()).as(made.err()).isZero();
+        // The pin as the README tells operators to make it.
+        Programs.Result digest = Programs.run(30, List.of("sh", "-c", "openssl x509 -in '" + cert + "' -outform der | sha256sum"));
+        assertThat(digest.exit()).as(digest.err()).isZero();
+        serverPin = CertificatePin.parse("sha256:" + digest.out().split("\\s+")[0]);
         try (InputStream in = Files.newInputStream(cert)) {
-            serverPin = CertificatePin.of((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+            assertThat(serverPin).isEqualTo(
+                    CertificatePin.of((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)));
         }
         strict = Vsftpd.start(temp, "vsftpd-tls", HOST, FreePorts.find(HOST), List.of(
                 "anonymous_enable=NO", "local_enable=YES", "write_enable=YES", "local_umask=022",
