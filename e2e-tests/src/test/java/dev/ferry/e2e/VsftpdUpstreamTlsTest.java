@@ -175,6 +175,28 @@ class VsftpdUpstreamTlsTest {
         }
     }
 
+    /** FTPS at the relay and FTPS to the server: curl sees one FTPS session, PROT P both ways. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"PASV", "EPSV"})
+    void anFtpsClientThroughTheRelayReachesTheServersTls(String mode) throws Exception {
+        String url = "ftp://" + USER + ":" + password + "@" + Tunnel.RELAY_HOST + ":" + tunnel.ftpPort + "/";
+        List<String> base = List.of("curl", "-sS", "-v", "-k", "--ssl-reqd", "--max-time", "60",
+                mode.equals("PASV") ? "--disable-epsv" : "--epsv");
+        Path down = temp.resolve("ftps-down-" + mode + ".bin");
+        List<String> get = new java.util.ArrayList<>(base);
+        get.addAll(List.of("-o", down.toString(), url + "payload.bin"));
+        Programs.Result r = Programs.run(90, get);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("> AUTH SSL").contains("> PROT P").contains("< 200 PROT P");
+        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+
+        List<String> put = new java.util.ArrayList<>(base);
+        put.addAll(List.of("-T", payload.toString(), url + "ftps-up-" + mode + ".bin"));
+        r = Programs.run(90, put);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Checksums.sha256(root.resolve("ftps-up-" + mode + ".bin"))).isEqualTo(Checksums.sha256(payload));
+    }
+
     @Test
     void thePinnedCertificateIsAccepted() throws Exception {
         try (Tunnel pinned = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay-pinned")))

@@ -90,6 +90,10 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof PipeFrame.Urgent urgent) {
+            outbound.onNext(urgent); // a handler before this one found urgent data at this point
+            return;
+        }
         ByteBuf buf = (ByteBuf) msg;
         try {
             if (buf.isReadable()) {
@@ -188,11 +192,40 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                     }
                 });
                 outbound.request(1);
+        } else if (frame instanceof PipeFrame.Urgent urgent) {
+            sendUrgent(urgent.bytes().toByteArray());
         } else if (frame instanceof PipeFrame.Abort abort) {
             reset("peer aborted: " + abort.reason());
         } else {
             reset("unexpected frame " + frame);
         }
+    }
+
+    /**
+     * Urgent data goes out after everything written before it: the first byte urgent, the rest at
+     * once after it; the next frame is asked for only then, so nothing later overtakes it. A channel
+     * that cannot send urgent data gets all the bytes as ordinary data.
+     */
+    private void sendUrgent(byte[] bytes) {
+        if (!(channel instanceof UrgentChannel urgentChannel) || bytes.length == 0) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes), ctx.voidPromise());
+            requestIfWritable();
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess() && !done) {
+                urgentChannel.sendUrgent(bytes[0]).addListener(sent -> {
+                    if (!sent.isSuccess()) {
+                        exceptionCaught(ctx, sent.cause());
+                        return;
+                    }
+                    if (bytes.length > 1) {
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes, 1, bytes.length - 1), ctx.voidPromise());
+                    }
+                    requestIfWritable();
+                });
+            }
+        });
     }
 
     private void requestIfWritable() {

@@ -30,12 +30,20 @@ public final class UpstreamDialer {
     private static final Duration TLS_UPGRADE_DEADLINE = Duration.ofSeconds(15);
 
     private final EventLoops loops;
+    private final EventLoops controlLoops;
     private final InetSocketAddress upstream;
     private final UpstreamTlsSessions tls;
 
-    /** @param tls the FTP sessions' TLS toward a server that insists on FTPS, or null for plain FTP */
-    public UpstreamDialer(EventLoops loops, InetSocketAddress upstream, UpstreamTlsSessions tls) {
+    /**
+     * @param loops the fast loops, for data connections (and control connections if {@code controlLoops} is null)
+     * @param controlLoops NIO loops for control connections, which can send TCP urgent data (a client's
+     *     Synch before ABOR); null to open them on {@code loops}, where urgent data goes as ordinary data
+     * @param tls the FTP sessions' TLS toward a server that insists on FTPS, or null for plain FTP
+     *     (control connections then go on {@code loops}: urgent data cannot travel beneath TLS)
+     */
+    public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream, UpstreamTlsSessions tls) {
         this.loops = loops;
+        this.controlLoops = controlLoops;
         this.upstream = upstream;
         this.tls = tls;
     }
@@ -50,9 +58,11 @@ public final class UpstreamDialer {
         InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
         String label = PipeAttacher.label(request.getKind() == StreamKind.STREAM_KIND_DATA ? "data" : "control",
                 request.getStreamId());
-        ChannelFuture connect = new Bootstrap()
-                .group(currentLoopOrAny(loops))
-                .channel(loops.socketChannelType())
+        boolean urgentCapable = request.getKind() != StreamKind.STREAM_KIND_DATA && controlLoops != null && tls == null;
+        Bootstrap bootstrap = urgentCapable
+                ? new Bootstrap().group(controlLoops.group().next()).channel(UrgentNioSocketChannel.class)
+                : new Bootstrap().group(currentLoopOrAny(loops)).channel(loops.socketChannelType());
+        ChannelFuture connect = bootstrap
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -82,12 +82,21 @@ public final class TunnelStore {
 
     /**
      * Adds a tunnel, atomically with respect to every other add and remove (in any process). Refuses
-     * a name or a port another tunnel has, and any add while a tunnel file is unreadable: that file
+     * a name or a dedicated port another tunnel has, and any add while a tunnel file is unreadable: that file
      * may hold the port (a running relay keeps serving it as last read).
      *
      * @throws TunnelConflictException naming what is taken or which file is unreadable
      */
     public void add(Tunnel tunnel) {
+        add(tunnel, () -> { });
+    }
+
+    /**
+     * As {@link #add(Tunnel)}, running {@code admitted} under the store's lock once the name and port
+     * are known to be free, before the tunnel's file is written: what it writes (the tunnel's FTPS
+     * certificate) is written only by the add that wins.
+     */
+    public void add(Tunnel tunnel, Runnable admitted) {
         createDirectory();
         lock.holding(() -> {
             Snapshot now = read();
@@ -103,7 +112,7 @@ public final class TunnelStore {
                 if (existing.name().equals(tunnel.name())) {
                     throw new TunnelConflictException("tunnel " + tunnel.name() + " already exists");
                 }
-                if (existing.ftpPort() == tunnel.ftpPort()) {
+                if (tunnel.hasDedicatedPort() && existing.ftpPort() == tunnel.ftpPort()) {
                     throw new TunnelConflictException("FTP port " + tunnel.ftpPort() + " is already used by tunnel "
                             + existing.name());
                 }
@@ -113,6 +122,7 @@ public final class TunnelStore {
                 throw new TunnelConflictException("cannot add tunnels while " + u.file() + " is unreadable ("
                         + u.reason() + "): its FTP port is unknown; fix the file or remove it first");
             }
+            admitted.run();
             write(file, tunnel);
             return null;
         });
@@ -152,6 +162,8 @@ public final class TunnelStore {
         p.setProperty("name", tunnel.name());
         p.setProperty("ftpPort", Integer.toString(tunnel.ftpPort()));
         p.setProperty("tokenSha256", tunnel.tokenSha256());
+        p.setProperty("requireTls", Boolean.toString(tunnel.tls().requireTls()));
+        p.setProperty("requireTlsReuse", Boolean.toString(tunnel.tls().requireReuse()));
         StringWriter text = new StringWriter();
         try {
             p.store(text, "Ferry tunnel; the token itself is not stored");
@@ -222,7 +234,17 @@ public final class TunnelStore {
         if (!port.matches("\\d{1,5}")) {
             throw new IllegalArgumentException("ftpPort '" + port + "' is not a port number");
         }
-        return new Tunnel(name, Integer.parseInt(port), hash);
+        return new Tunnel(name, Integer.parseInt(port), hash,
+                new TlsPolicy(flag(p, "requireTls"), flag(p, "requireTlsReuse")));
+    }
+
+    /** An optional true/false property (absent in files written before FTPS): false unless "true". */
+    private static boolean flag(Properties p, String key) {
+        String value = p.getProperty(key, "false").strip();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(key + " '" + value + "' is neither true nor false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static String required(Properties p, String key) {
