@@ -140,6 +140,33 @@ class VsftpdThroughRelayTest {
         assertThat(Checksums.sha256(root.resolve("incoming/ftps-up.bin"))).isEqualTo(Checksums.sha256(payload));
     }
 
+    /**
+     * commons-net (like ftplib) starts TLS on a passive data connection only after the 150, and vsftpd
+     * sends its 150 only once its own data connection is up: the relay must open the server's side at
+     * once, not after the client's TLS handshake.
+     */
+    @Test
+    void commonsNetFtpsStartsDataTlsAfterThe150AndDownloadsInPassiveMode() throws Exception {
+        org.apache.commons.net.ftp.FTPSClient ftps = new org.apache.commons.net.ftp.FTPSClient(false);
+        ftps.setTrustManager(org.apache.commons.net.util.TrustManagerUtils.getAcceptAllTrustManager());
+        ftps.setDefaultTimeout(20_000);
+        ftps.connect(Tunnel.RELAY_HOST, tunnel.ftpPort);
+        try {
+            assertThat(ftps.login("anonymous", "test@example.net")).as(ftps.getReplyString()).isTrue();
+            ftps.execPBSZ(0);
+            ftps.execPROT("P");
+            ftps.setFileType(org.apache.commons.net.ftp.FTP.BINARY_FILE_TYPE);
+            ftps.enterLocalPassiveMode();
+            Path down = temp.resolve("commons-ftps-down.bin");
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(down)) {
+                assertThat(ftps.retrieveFile("payload.bin", out)).as(ftps.getReplyString()).isTrue();
+            }
+            assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+        } finally {
+            ftps.disconnect();
+        }
+    }
+
     @Test
     void lftpWithDefaultSettingsUsesFtpsThroughPlainVsftpd() throws Exception {
         Path down = temp.resolve("lftp-down.bin");

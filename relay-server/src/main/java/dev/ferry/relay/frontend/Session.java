@@ -213,24 +213,14 @@ public final class Session implements DataEndpoints, SessionEvents {
         track(data);
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
-        if (!ftps.protectsData()) {
-            openUpstream(data, upstreamPort, streamId, label);
-            return;
+        if (ftps.protectsData()) {
+            // TLS goes on now and the server's side opens at once: clients such as ftplib and commons-net
+            // start TLS only after the 150, which servers such as vsftpd send only once their own data
+            // connection is up. What the server sends waits in TLS until the handshake is done; a refused
+            // client is reset, and its pipe resets the server's side, so the transfer fails loudly.
+            DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
         }
-        // The server's data connection opens only once TLS is settled; a refused client's is opened
-        // and reset at once, so the server ends the transfer instead of waiting for it.
-        DataTls.protect(data, ftps, services.ftps(), label, new DataTls.Outcome() {
-            @Override
-            public void admitted() {
-                openUpstream(data, upstreamPort, streamId, label);
-            }
-
-            @Override
-            public void refused(String reply) {
-                dataRefused(reply);
-                openUpstream(data, upstreamPort, streamId, label);
-            }
-        });
+        openUpstream(data, upstreamPort, streamId, label);
     }
 
     private void openUpstream(SocketChannel data, int upstreamPort, ByteString streamId, String label) {
