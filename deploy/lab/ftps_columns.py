@@ -143,14 +143,15 @@ class Capture:
         if os.path.exists(self.path):
             os.remove(self.path)
         out = open(self.log, "wb")
-        self.proc = subprocess.Popen(m.ns("client", "tcpdump", "-i", "c0", "-n", "-s", "0", "-U", "-w", self.path,
+        self.proc = subprocess.Popen(m.ns("client", "tcpdump", "-i", "c0", "-n", "-s", "0", "--immediate-mode", "-U",
+                                          "-w", self.path,
                                           "tcp and less 1024"), stdout=out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         m.wait_for(lambda: "listening on" in open(self.log, errors="replace").read(), 15, "tcpdump")
         return self
 
     def __exit__(self, *exc):
-        time.sleep(0.5)  # the last packets
+        time.sleep(1)  # the last packets
         self.proc.terminate()
         try:
             self.proc.wait(10)
