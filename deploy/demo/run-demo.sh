@@ -50,7 +50,7 @@ for port in "$ftp_port" "$agent_port"; do
 done
 
 java -jar "$relay_jar" serve --data-dir "$work/relay" --public-address 127.0.0.1 --bind 127.0.0.1 \
-  --agent-listen "127.0.0.1:$agent_port" --passive-ports 40000-40099 2>"$work/relay.log" &
+  --agent-listen "127.0.0.1:$agent_port" --passive-ports 40000-40099 --ftp-listen off 2>"$work/relay.log" &
 relay_pid=$!
 for _ in $(seq 1 100); do
   [[ -f $work/relay/relay.properties ]] && break

@@ -2,6 +2,10 @@
 """The NAT lab matrix: real FTP servers behind a real NAT, published through a Ferry relay, driven
 by real clients from the "internet" side.
 
+Then, for every server, ABOR of a running RETR and STOR (clients/abor_client.py: Python's
+FTP.abort() and an RFC 959 Synch) through the relay from the client side and directly from the lan
+side: the replies must be the same.
+
 Run it with the lab up (natlab.sh up) and as root:
   matrix.py --relay-jar J --agent-jar J --commons-net-classpath J [--work DIR] [--size-mib N]
 
@@ -39,6 +43,9 @@ OPS = ["login-anon", "login-user", "list", "nlst", "retr-100m", "stor-100m", "re
 # name, upstream port on the lan host, public port on the relay
 SERVERS = [("vsftpd", 2121, 2121), ("proftpd", 2122, 2122), ("pure-ftpd", 2123, 2123), ("embedded", 0, 2124)]
 CLIENTS = ["curl", "lftp", "ftplib", "commons-net"]
+# ABOR of a running transfer, as ftplib sends it (FTP.abort()) and as RFC 959 clients do (a Synch).
+ABOR_CELLS = [(op, style) for op in ("retr", "stor") for style in ("synch", "ftplib")]
+ABOR_BIG = "abor-big.bin"
 
 processes = []
 
@@ -358,6 +365,66 @@ def check_uploads(server, cells_by_client, mode, expected):
                 cells["stor-100m"] = (False, f"{path} missing or different")
 
 
+# ------------------------------------------------------------------------------------ ABOR
+
+def timeless(replies):
+    """Replies with measured figures masked (pure-ftpd: "150 3.318 seconds (measured here), 1.39 Mbytes ...")."""
+    return re.sub(r"\d+\.\d+", "#", replies)
+
+
+def abor_cells(work):
+    """ABOR of a running RETR and STOR, through the relay and directly from the lan side, at once."""
+    for home in (HOME, EMBEDDED):
+        with open(os.path.join(home, ABOR_BIG), "wb") as f:
+            f.truncate(4 << 30)  # sparse: never read to the end
+        os.chmod(os.path.join(home, ABOR_BIG), 0o644)
+    log_text = open(os.path.join(work, "agent-embedded.log"), errors="replace").read()
+    embedded_port = re.search(r"for upstream FTP server \S*:(\d+)", log_text).group(1)
+    client = os.path.join(HERE, "clients", "abor_client.py")
+
+    def attempt(server, upstream, public, op, style):
+        sides = {"direct": ns("lan", "python3", client, "127.0.0.1", str(upstream or embedded_port)),
+                 "relay": ns("client", "python3", client, RELAY_IP, str(public))}
+        procs = {}
+        for side, cmd in sides.items():
+            path = ABOR_BIG if op == "retr" else f"abor-up-{style}-{side}.bin"
+            procs[side] = subprocess.Popen([*cmd, USER, PASSWORD, path, style, op, "2"], stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, text=True, errors="replace")
+        out = {}
+        for side, p in procs.items():
+            try:
+                o, e = p.communicate(timeout=60)
+                out[side] = o.strip() or f"exit {p.returncode}: {last_error(e)}"
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.communicate()
+                out[side] = "timed out after 60 s"
+        return out["direct"], out["relay"]
+
+    def one(server, upstream, public, op, style):
+        # Some servers race with their own client (pure-ftpd reads the control connection once per
+        # chunk and drops a partial line): directly they answer one of a few ways. The relay passes
+        # when it gets an answer the server gave directly, within three tries.
+        seen, relayed = [], []
+        for _ in range(3):
+            direct, relay = attempt(server, upstream, public, op, style)
+            if direct.startswith("ABOR "):
+                seen.append(timeless(direct))
+            relayed.append(relay)
+            if any(timeless(r) in seen for r in relayed):
+                note = "" if len(relayed) == 1 else f" (try {len(relayed)})"
+                return True, direct + note
+        return False, f"direct: {' // '.join(seen) or direct} / relay: {' // '.join(relayed)}"
+
+    cells = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        futures = {(server, op, style): pool.submit(one, server, upstream, public, op, style)
+                   for server, upstream, public in SERVERS for op, style in ABOR_CELLS}
+        for key, f in futures.items():
+            cells[key] = f.result()
+    return cells
+
+
 # ------------------------------------------------------------------------------------ main
 
 def main():
@@ -370,6 +437,7 @@ def main():
     ap.add_argument("--skip-plain", action="store_true", help="only the FTPS and shared-port columns (to iterate)")
     ap.add_argument("--ftps-cells", metavar="REGEX", help="only the FTPS cells whose 'target access client mode' "
                     "matches (to iterate)")
+    ap.add_argument("--abor-only", action="store_true", help="run only the ABOR cells (to try them alone)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("matrix: must run as root (network namespaces)", file=sys.stderr)
@@ -378,6 +446,7 @@ def main():
     os.chmod(args.work, 0o755)
     results = {}
     ftps_failed = 0
+    abor = {}
     try:
         fixtures(args.work, args.size_mib)
         expected = sha256(os.path.join(args.work, "big.bin"))
@@ -386,7 +455,7 @@ def main():
         start_ferry(args.work, args.relay_jar, args.agent_jar, ftps_columns.relay_flags(args.work))
         drivers = {"curl": curl_cells, "lftp": lftp_cells, "ftplib": ftplib_cells,
                    "commons-net": lambda *a: commons_net_cells(*a, args.commons_net_classpath)}
-        for server, _, port in ([] if args.skip_plain else SERVERS):
+        for server, _, port in ([] if args.abor_only or args.skip_plain else SERVERS):
             for mode in MODES:
                 log(f"{server} / {mode}: running {len(CLIENTS)} clients")
                 with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -395,21 +464,26 @@ def main():
                 check_uploads(server, by_client, mode, expected)
                 for client, cells in by_client.items():
                     results[(server, client, mode)] = cells
-        log("FTPS and shared-port columns")
-        try:
-            ftps_results, capture = ftps_columns.run(args.work, args.relay_jar, args.agent_jar,
-                                                     args.commons_net_classpath, expected, args.ftps_cells)
-            ftps_failed = ftps_columns.report(ftps_results, capture, args.ftps_cells)
-        except Exception as e:  # the plain matrix above still gets its report
-            log(f"FTPS and shared-port columns could not run: {type(e).__name__}: {e}")
-            ftps_failed = 1
+        if not args.skip_plain:
+            log("ABOR of a running RETR and STOR, through the relay and directly")
+            abor = abor_cells(args.work)
+        if not args.abor_only:
+            log("FTPS and shared-port columns")
+            try:
+                ftps_results, capture = ftps_columns.run(args.work, args.relay_jar, args.agent_jar,
+                                                         args.commons_net_classpath, expected, args.ftps_cells)
+                ftps_failed = ftps_columns.report(ftps_results, capture, args.ftps_cells)
+            except Exception as e:  # the plain matrix above still gets its report
+                log(f"FTPS and shared-port columns could not run: {type(e).__name__}: {e}")
+                ftps_failed = 1
     finally:
         stop_all()
         ftps_columns.remove_hosts()
-    return 1 if report(results, args.skip_plain) or ftps_failed else 0
+    plain = report(results, abor, expect_matrix=not (args.abor_only or args.skip_plain), expect_abor=not args.skip_plain)
+    return 1 if plain or ftps_failed else 0
 
 
-def report(results, skip_plain=False):
+def report(results, abor, expect_matrix=True, expect_abor=True):
     failed = 0
     print()
     print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
@@ -430,9 +504,19 @@ def report(results, skip_plain=False):
                 failed += 1
                 failures.append(f"  {server} / {client} / {mode} / {op}: {cell[1]}")
         print(f"{server:<10} {client:<12} {mode:<7} " + " ".join(f"{c:<13}" for c in row))
-    expected_rows = len(SERVERS) * len(CLIENTS) * len(MODES)
+    expected_rows = len(SERVERS) * len(CLIENTS) * len(MODES) if expect_matrix else 0
     print()
-    if not skip_plain and len(results) != expected_rows:
+    print("ABOR of a running transfer: the same replies through the relay as directly (the direct replies shown)")
+    for (server, op, style), (ok, detail) in sorted(abor.items()):
+        print(f"  {server:<10} {op} {style:<7} {'PASS' if ok else 'FAIL'}  {detail}")
+        if not ok:
+            failed += 1
+            failures.append(f"  {server} / ABOR {op} {style}: {detail}")
+    if expect_abor and len(abor) != len(SERVERS) * len(ABOR_CELLS):
+        print(f"ABOR cells incomplete: {len(abor)} of {len(SERVERS) * len(ABOR_CELLS)} ran")
+        failed += 1
+    print()
+    if len(results) != expected_rows:
         print(f"matrix incomplete: {len(results)} of {expected_rows} rows ran")
         failed += 1
     if failures:
@@ -444,5 +528,6 @@ def report(results, skip_plain=False):
 
 if __name__ == "__main__":
     sys.modules["matrix"] = sys.modules[__name__]  # ftps_columns imports this module's helpers as "matrix"
+    sys.dont_write_bytecode = True  # no __pycache__ in the checkout
     import ftps_columns
     sys.exit(main())

@@ -3,10 +3,7 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.relay.config.Limits;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -56,53 +53,8 @@ class AttackSuiteTest {
         upstream.close();
     }
 
-    /** A raw control connection from a chosen local address. */
-    private static final class Control implements AutoCloseable {
-        final Socket socket = new Socket();
-        final BufferedReader in;
-        final OutputStream out;
-
-        Control(String from, int port) throws IOException {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-            socket.connect(new InetSocketAddress(Tunnel.RELAY_HOST, port), 5000);
-            socket.setSoTimeout(15_000);
-            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
-            out = socket.getOutputStream();
-        }
-
-        String reply() throws IOException {
-            String line = in.readLine();
-            while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-                String code = line.substring(0, 3);
-                do {
-                    line = in.readLine();
-                } while (line != null && !(line.startsWith(code) && line.length() > 3 && line.charAt(3) == ' '));
-            }
-            return line;
-        }
-
-        String send(String command) throws IOException {
-            out.write((command + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return reply();
-        }
-
-        boolean closedByPeer() {
-            try {
-                return in.readLine() == null;
-            } catch (IOException e) {
-                return true;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    private Control login(String from) throws IOException {
-        Control c = new Control(from, tunnel.ftpPort);
+    private RawControl login(String from) throws IOException {
+        RawControl c = new RawControl(from, tunnel.ftpPort);
         assertThat(c.reply()).startsWith("220");
         assertThat(c.send("USER " + EmbeddedUpstream.USER)).startsWith("331");
         assertThat(c.send("PASS " + EmbeddedUpstream.PASSWORD)).startsWith("230");
@@ -124,7 +76,7 @@ class AttackSuiteTest {
 
     @Test
     void tenThousandPasvWithoutADataConnectionHoldOneLease() throws Exception {
-        try (Control c = login("127.0.0.1")) {
+        try (RawControl c = login("127.0.0.1")) {
             Pattern hostPort = Pattern.compile("\\(127,0,0,5,(\\d+),(\\d+)\\)");
             for (int i = 0; i < 10_000; i++) {
                 String reply = c.send("PASV");
@@ -146,7 +98,7 @@ class AttackSuiteTest {
         List<CompletableFuture<String>> attempts = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             attempts.add(CompletableFuture.supplyAsync(() -> {
-                try (Control c = new Control("127.0.0.20", tunnel.ftpPort)) {
+                try (RawControl c = new RawControl("127.0.0.20", tunnel.ftpPort)) {
                     String greeting = c.reply();
                     if (!greeting.startsWith("220")) {
                         return greeting;
@@ -173,7 +125,7 @@ class AttackSuiteTest {
         assertThat(replies.stream().filter(r -> r.endsWith(
                 "| 421 Too many failed logins from your address; try again later."))).hasSizeGreaterThanOrEqualTo(40);
         // The right password from that address is refused now; another address is not affected.
-        try (Control c = new Control("127.0.0.20", tunnel.ftpPort)) {
+        try (RawControl c = new RawControl("127.0.0.20", tunnel.ftpPort)) {
             assertThat(c.reply()).isEqualTo("421 Too many failed logins from your address; try again later.");
             assertThat(c.closedByPeer()).isTrue();
         }
@@ -182,15 +134,15 @@ class AttackSuiteTest {
 
     @Test
     void slowDripSessionsThatNeverLogInAreClosedAtTheLoginDeadline() throws Exception {
-        List<Control> drips = new ArrayList<>();
+        List<RawControl> drips = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            Control c = new Control("127.0.0.30", tunnel.ftpPort);
+            RawControl c = new RawControl("127.0.0.30", tunnel.ftpPort);
             assertThat(c.reply()).startsWith("220");
             c.out.write('U');
             c.out.flush();
             drips.add(c);
         }
-        for (Control c : drips) {
+        for (RawControl c : drips) {
             assertThat(c.reply()).isEqualTo("421 Login timeout: no successful login within 2 s.");
             assertThat(c.closedByPeer()).isTrue();
             c.close();
@@ -199,22 +151,22 @@ class AttackSuiteTest {
 
     @Test
     void sessionsPerIpAreCapped() throws Exception {
-        List<Control> held = new ArrayList<>();
+        List<RawControl> held = new ArrayList<>();
         try {
             for (int i = 0; i < LIMITS.sessionsPerIp(); i++) {
-                Control c = new Control("127.0.0.40", tunnel.ftpPort);
+                RawControl c = new RawControl("127.0.0.40", tunnel.ftpPort);
                 assertThat(c.reply()).startsWith("220");
                 held.add(c);
             }
-            try (Control extra = new Control("127.0.0.40", tunnel.ftpPort)) {
+            try (RawControl extra = new RawControl("127.0.0.40", tunnel.ftpPort)) {
                 assertThat(extra.reply()).isEqualTo("421 Service not available: too many connections from your address (30).");
                 assertThat(extra.closedByPeer()).isTrue();
             }
-            try (Control other = new Control("127.0.0.41", tunnel.ftpPort)) {
+            try (RawControl other = new RawControl("127.0.0.41", tunnel.ftpPort)) {
                 assertThat(other.reply()).startsWith("220");
             }
         } finally {
-            for (Control c : held) {
+            for (RawControl c : held) {
                 c.close();
             }
         }
@@ -256,6 +208,33 @@ class AttackSuiteTest {
                 // closed with a reset: fine
             }
             s.close();
+        }
+    }
+
+    @Test
+    void aTlsClientHelloOnThePlainPortIsClosedWithinASecondAndLeavesNothingOpen() throws Exception {
+        byte[] clientHello = {0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x03, 7, 7, 7, 7};
+        byte[] tlsAlert = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28}; // fatal handshake_failure
+        // More than --max-sessions-per-ip (30): a session left behind would make the last login fail.
+        for (int i = 0; i < 31; i++) {
+            try (Socket implicitFtps = new Socket()) {
+                implicitFtps.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.40"), 0));
+                implicitFtps.connect(new InetSocketAddress(Tunnel.RELAY_HOST, tunnel.ftpPort), 5000);
+                implicitFtps.getOutputStream().write(clientHello);
+                implicitFtps.setSoTimeout(1000);
+                byte[] got;
+                try {
+                    got = implicitFtps.getInputStream().readAllBytes(); // to the end: a timeout fails the test
+                } catch (SocketException reset) {
+                    got = new byte[0];
+                }
+                String text = new String(got, StandardCharsets.ISO_8859_1);
+                assertThat(java.util.Arrays.equals(got, tlsAlert) || text.startsWith("220") || text.isEmpty())
+                        .as("a TLS alert, or the greeting sent before the hello was seen: %s", text).isTrue();
+            }
+        }
+        try (RawControl c = login("127.0.0.40")) {
+            assertThat(c.send("NOOP")).startsWith("200");
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -90,10 +92,7 @@ class PassiveThroughRelayTest {
     void aConnectionToTheLeasedPortFromAnotherAddressGetsNothingAndDoesNotSpoilTheTransfer() throws Exception {
         FTPClient ftp = login(false);
         try {
-            assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
-            Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
-            assertThat(m.find()).isTrue();
-            int port = Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+            int port = pasvPort(ftp);
             long strayBefore = fixture.tunnel().relay.dataPorts().strayConnections();
 
             // The intruder comes from 127.0.0.9, not the client's 127.0.0.1.
@@ -122,5 +121,46 @@ class PassiveThroughRelayTest {
         } finally {
             ftp.disconnect();
         }
+    }
+
+    @Test
+    void twoConnectionsFromTheClientsAddressToOneLeaseAreBothResetAndTheNextPasvWorks() throws Exception {
+        FTPClient ftp = login(false);
+        try {
+            int port = pasvPort(ftp);
+            long contestedBefore = fixture.tunnel().relay.dataPorts().contestedLeases();
+
+            // Behind one NAT address, a thief and the client both reach the lease: neither gets the data.
+            try (Socket first = new Socket(Tunnel.RELAY_HOST, port); Socket second = new Socket()) {
+                try {
+                    second.connect(new InetSocketAddress(Tunnel.RELAY_HOST, port), 5000);
+                } catch (java.net.SocketException resetWhileConnecting) {
+                    // the relay may reset it before connect() returns
+                }
+                for (Socket s : new Socket[] {first, second}) {
+                    if (s.isConnected()) {
+                        s.setSoTimeout(5000);
+                        assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(java.net.SocketException.class);
+                    }
+                }
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> fixture.tunnel().relay.dataPorts().contestedLeases() == contestedBefore + 1);
+
+            // The session goes on: a new PASV and a download work.
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertThat(ftp.retrieveFile("hello.txt", out)).as(ftp.getReplyString()).isTrue();
+            assertThat(out.toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello through the relay\n");
+        } finally {
+            ftp.disconnect();
+        }
+    }
+
+    /** Sends PASV and returns the port its (rewritten) 227 names. */
+    private static int pasvPort(FTPClient ftp) throws java.io.IOException {
+        assertThat(ftp.pasv()).isEqualTo(FTPReply.ENTERING_PASSIVE_MODE);
+        Matcher m = Pattern.compile("\\((\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\)").matcher(ftp.getReplyString());
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
     }
 }

@@ -9,6 +9,7 @@ import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
 import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,14 +34,18 @@ final class Tunnel implements AutoCloseable {
     final int ftpPort;
     final PortRange passivePorts;
     final String token;
+    private final Path dataDir;
+    private final boolean ownsRelay;
     private Agent agent;
     private CompletableFuture<LinkOutcome> agentRun;
 
-    private Tunnel(RelayServer relay, int ftpPort, PortRange passivePorts, String token) {
+    private Tunnel(RelayServer relay, int ftpPort, PortRange passivePorts, String token, Path dataDir, boolean ownsRelay) {
         this.relay = relay;
         this.ftpPort = ftpPort;
         this.passivePorts = passivePorts;
         this.token = token;
+        this.dataDir = dataDir;
+        this.ownsRelay = ownsRelay;
     }
 
     /** Starts a relay with one tunnel; no agent yet. */
@@ -51,10 +56,16 @@ final class Tunnel implements AutoCloseable {
     /** Starts a relay with one tunnel and settings adjusted by {@code settings}; no agent yet. */
     static Tunnel startRelay(Path dataDir, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
+        return startRelay(dataDir, TlsPolicy.NONE, settings);
+    }
+
+    /** Starts a relay with one tunnel demanding {@code tls} of FTPS clients; no agent yet. */
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+            throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
-        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token)));
+        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token), tls));
         PortRange passive = new PortRange(range[0], range[1]);
         RelayConfig config = settings.apply(RelayConfig.builder(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST))
                 .bind(InetAddress.getByName(RELAY_HOST))
@@ -63,12 +74,36 @@ final class Tunnel implements AutoCloseable {
                 .eventLoopThreads(2))
                 .build();
         RelayServer relay = new RelayServer(config).start();
-        return new Tunnel(relay, ftpPort, passive, token);
+        return new Tunnel(relay, ftpPort, passive, token, dataDir, true);
+    }
+
+    /**
+     * Registers another tunnel on this relay, reachable only on its shared port (no agent yet).
+     * Closing it stops its agent and leaves the relay running.
+     */
+    Tunnel addSharedOnly(String name) {
+        String other = AgentToken.generate(new SecureRandom());
+        new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(name, dev.ferry.relay.tunnel.Tunnel.SHARED_ONLY,
+                AgentToken.sha256Hex(other)));
+        relay.reloadTunnels();
+        return new Tunnel(relay, 0, passivePorts, other, dataDir, false);
+    }
+
+    /** The relay's shared FTP port; the relay must have been started with {@code ftpListen}. */
+    int sharedPort() {
+        return relay.sharedFtpPort().orElseThrow();
     }
 
     /** Starts the agent for {@code upstream} and waits until the relay has welcomed it. */
     Tunnel startAgent(InetSocketAddress upstream) throws Exception {
-        agent = new Agent(agentConfig(token, pin(), upstream), new SecureRandom());
+        return startAgent(upstream, relay.agentPort());
+    }
+
+    /** Starts the agent for {@code upstream}, dialling the relay at 127.0.0.1:{@code relayPort} (a proxy, say). */
+    Tunnel startAgent(InetSocketAddress upstream, int relayPort) throws Exception {
+        AgentConfig direct = agentConfig(token, pin(), upstream);
+        agent = new Agent(new AgentConfig(direct.relayHost(), relayPort, token, direct.pin(), false, upstream,
+                direct.eventLoopThreads(), direct.linkWindow()), new SecureRandom());
         agentRun = CompletableFuture.supplyAsync(agent::run);
         if (!agent.awaitLive(Duration.ofSeconds(15))) {
             throw new IllegalStateException("agent did not come up: " + agentRun.getNow(null));
@@ -113,6 +148,8 @@ final class Tunnel implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stopAgent();
-        relay.close();
+        if (ownsRelay) {
+            relay.close();
+        }
     }
 }

@@ -21,6 +21,7 @@ import org.apache.commons.net.ftp.FTPClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,6 +141,44 @@ class VsftpdThroughRelayTest {
             assertThat(transcript).containsPattern("(?m)^229 .*\\(\\|\\|\\|\\d+\\|\\)");
         } else {
             assertThat(seen).isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    /** FTPS in front of a server that knows no TLS: the relay terminates it, vsftpd speaks plain FTP behind the agent. */
+    @Test
+    void curlWithFtpsDownloadsAndUploadsThroughPlainVsftpd() throws Exception {
+        Path down = temp.resolve("ftps-down.bin");
+        String base = "ftp://" + Tunnel.RELAY_HOST + ":" + tunnel.ftpPort + "/";
+        Programs.Result get = FtpsCurlTest.curl(List.of("--ssl-reqd", "-o", down.toString(), base + "payload.bin"));
+        assertThat(get.exit()).as(get.err()).isZero();
+        assertThat(get.err()).contains("< 234 ").contains("< 200 PROT P").containsPattern("< 229 .*\\(\\|\\|\\|\\d+\\|\\)");
+        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+        Programs.Result put = FtpsCurlTest.curl(List.of("--ssl-reqd", "--disable-epsv", "-T", payload.toString(),
+                base + "incoming/ftps-up.bin"));
+        assertThat(put.exit()).as(put.err()).isZero();
+        assertThat(Checksums.sha256(root.resolve("incoming/ftps-up.bin"))).isEqualTo(Checksums.sha256(payload));
+    }
+
+    @Test
+    void lftpWithDefaultSettingsUsesFtpsThroughPlainVsftpd() throws Exception {
+        Path down = temp.resolve("lftp-down.bin");
+        Programs.Result r = Programs.run(120, List.of("lftp", "-d", "-c", String.join("; ",
+                "set ssl:verify-certificate no", "set net:max-retries 1", "set net:timeout 20",
+                "open -u anonymous,test@example.net -p " + tunnel.ftpPort + " " + Tunnel.RELAY_HOST,
+                "get payload.bin -o " + down)));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("---> AUTH TLS").contains("---> PROT P");
+        assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(payload));
+    }
+
+    /** vsftpd without TLS lists no AUTH TLS; the relay, which answers AUTH, PBSZ and PROT itself, adds them to its FEAT reply. */
+    @Test
+    void featThroughTheRelayListsTheTlsTheRelayAnswers() throws Exception {
+        try (RawControl c = new RawControl("127.0.0.1", tunnel.ftpPort)) {
+            assertThat(c.reply()).startsWith("220");
+            c.write("FEAT\r\n");
+            assertThat(c.replyLines()).startsWith("211-Features:").contains(" EPSV", " AUTH TLS", " PBSZ", " PROT")
+                    .endsWith("211 End").doesNotHaveDuplicates();
         }
     }
 }

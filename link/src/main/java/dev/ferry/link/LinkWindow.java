@@ -1,15 +1,12 @@
 package dev.ferry.link;
 
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
- * The HTTP/2 flow-control window each end of the agent link grants every Pipe stream (and the
- * connection). It is both the most one data connection may have in flight between relay and agent
- * and the most the receiving end holds for a peer that stops reading, so it trades throughput on
- * long links (a stream moves at most one window per round trip) against memory per stalled
- * connection. The receiver's setting governs: the relay's for downloads, the agent's for uploads.
+ * The largest HTTP/2 flow-control window one Pipe stream of the agent link may have (and the
+ * connection's window). It is the most one data connection may have in flight between relay and
+ * agent, so it bounds throughput on long links (a stream moves at most one window per round trip).
+ * The receiver's setting governs: the relay's for downloads, the agent's for uploads. On the relay
+ * a stream starts smaller and grows to it only while it drains and the memory budget allows
+ * ({@link dev.ferry.link.flow.StreamWindows}).
  *
  * @param bytes the window in bytes, 64 KiB to 1 GiB
  */
@@ -19,8 +16,6 @@ public record LinkWindow(int bytes) {
     public static final int MIN_BYTES = 64 << 10;
     public static final int MAX_BYTES = 1 << 30;
 
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(|b|k|kib|kb|m|mib|mb|g|gib|gb)");
-
     public LinkWindow {
         if (bytes < MIN_BYTES || bytes > MAX_BYTES) {
             throw new IllegalArgumentException("--link-window must be between 64KiB and 1GiB, got " + bytes + " bytes");
@@ -29,29 +24,11 @@ public record LinkWindow(int bytes) {
 
     /** Parses {@code 16MiB}, {@code 16m}, {@code 512KiB}, {@code 1GiB} or a plain number of bytes (binary units). */
     public static LinkWindow parse(String text) {
-        Matcher m = text == null ? null : SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (m == null || !m.matches()) {
-            throw new IllegalArgumentException("--link-window must be a size such as 16MiB, 512KiB or 1GiB, got '"
-                    + text + "'");
-        }
-        long value = Long.parseLong(m.group(1));
-        long unit = switch (m.group(2)) {
-            case "k", "kib", "kb" -> 1L << 10;
-            case "m", "mib", "mb" -> 1L << 20;
-            case "g", "gib", "gb" -> 1L << 30;
-            default -> 1L;
-        };
-        if (value > MAX_BYTES / unit) {
-            throw new IllegalArgumentException("--link-window must be between 64KiB and 1GiB, got '" + text + "'");
-        }
-        return new LinkWindow((int) (value * unit));
+        return new LinkWindow((int) Sizes.parse("--link-window", text, MIN_BYTES, MAX_BYTES, "between 64KiB and 1GiB"));
     }
 
     @Override
     public String toString() {
-        if (bytes % (1 << 20) == 0) {
-            return (bytes >> 20) + "MiB";
-        }
-        return bytes % 1024 == 0 ? (bytes >> 10) + "KiB" : bytes + "B";
+        return Sizes.format(bytes);
     }
 }

@@ -5,11 +5,17 @@ import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
+import dev.ferry.link.flow.BudgetedNegotiator;
+import dev.ferry.link.flow.MemoryBudget;
+import dev.ferry.link.flow.WindowBudget;
+import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalNettyChannelBuilder;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -30,18 +36,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** From dialling to the relay's welcome: above the relay's 10 s TLS handshake and hello limits. */
+    static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
 
     private final AgentConfig config;
+    /** Stream windows of every link this agent opens, against half its direct memory limit (uploads). */
+    private final WindowBudget windows;
     private final Backoff backoff;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch live = new CountDownLatch(1);
     private volatile CompletableFuture<LinkOutcome> current;
     private volatile boolean closing;
     private EventLoops loops;
-    private ManagedChannel channel;
+    private EventLoops controlLoops;
+    /** The current link's channel and older ones whose transfers are still finishing. */
+    private final java.util.Queue<ManagedChannel> channels = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public Agent(AgentConfig config, RandomGenerator random) {
         this.config = config;
+        this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
         this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
     }
 
@@ -52,20 +65,20 @@ public final class Agent implements AutoCloseable {
      */
     public LinkOutcome run() {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
+        controlLoops = EventLoops.nio("ferry-agent-control", 1);
         PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
-        channel = buildChannel(trust);
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30));
-        AgentLinkClient client = new AgentLinkClient(channel, config.token(),
-                new UpstreamDialer(loops, config.upstream()), active, trust, () -> {
+        String relay = config.relayHost() + ":" + config.relayPort();
+        AgentLinkClient client = new AgentLinkClient(config.token(), new UpstreamDialer(loops, controlLoops, config.upstream()),
+                active, trust, () -> {
                     backoff.reset();
                     live.countDown();
-                });
+                }, loops.group(), relay, WELCOME_TIMEOUT);
         try {
-            log.info("connecting to relay {}:{} ({}) for upstream FTP server {}", config.relayHost(), config.relayPort(),
+            log.info("connecting to relay {} ({}) for upstream FTP server {}", relay,
                     config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream());
             while (!closing) {
-                current = client.connect();
-                LinkOutcome outcome = current.get();
+                LinkOutcome outcome = attempt(client, trust);
                 if (closing || outcome.kind() == LinkOutcome.Kind.STOPPED) {
                     return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
                 }
@@ -74,7 +87,7 @@ public final class Agent implements AutoCloseable {
                     return outcome;
                 }
                 Duration delay = backoff.next();
-                log.warn("link to relay lost ({}); reconnecting in {} ms", outcome.detail(), delay.toMillis());
+                log.warn("{}; reconnecting in {} ms", outcome.detail(), delay.toMillis());
                 if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
                     return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
                 }
@@ -90,6 +103,28 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * One link on a channel of its own. A fresh channel per attempt dials at once: reusing one
+     * channel stacked gRPC's own reconnect backoff (up to 2 min) on ours, and its calls failed at
+     * once while it waited. When the link ends the channel is shut down gently: transfers still
+     * running on it finish, nothing new starts there.
+     */
+    private LinkOutcome attempt(AgentLinkClient client, PinnedTrustManager trust)
+            throws InterruptedException, ExecutionException {
+        ManagedChannel channel = buildChannel(trust);
+        channels.add(channel);
+        channels.removeIf(ManagedChannel::isTerminated);
+        try {
+            current = client.connect(channel);
+            if (closing) {
+                current.complete(new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped"));
+            }
+            return current.get();
+        } finally {
+            channel.shutdown();
+        }
+    }
+
     /** Waits until the relay has welcomed this agent once. */
     public boolean awaitLive(Duration timeout) throws InterruptedException {
         return live.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,16 +135,21 @@ public final class Agent implements AutoCloseable {
                 .eventLoopGroup(loops.group())
                 .channelType(loops.socketChannelType())
                 .directExecutor()
-                .keepAliveTime(20, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.AGENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveWithoutCalls(true)
                 .maxInboundMessageSize(dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES)
-                .flowControlWindow(config.linkWindow().bytes()) // fixed: gRPC's auto-tuning stops at 8 MiB
+                // Streams start small and grow to --link-window within the budget (as on the relay: uploads).
+                .flowControlWindow(windows.minWindow())
                 .disableRetry();
         if (trust == null) {
-            builder.usePlaintext();
+            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
+                    BudgetedNegotiator.clientFactory(InternalProtocolNegotiators::plaintext, 80, windows));
         } else {
-            builder.sslContext(clientTls(trust)).overrideAuthority(LinkTls.RELAY_CERT_NAME);
+            SslContext tls = clientTls(trust);
+            InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
+                    BudgetedNegotiator.clientFactory(() -> InternalProtocolNegotiators.tls(tls, null, null), 443, windows));
+            builder.overrideAuthority(LinkTls.RELAY_CERT_NAME);
         }
         return builder.build();
     }
@@ -124,16 +164,25 @@ public final class Agent implements AutoCloseable {
     }
 
     private void shutdown() {
-        if (channel != null) {
-            channel.shutdownNow();
-            try {
-                channel.awaitTermination(3, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        // Gently first, so the Control call's half-close reaches the relay (it logs a goodbye, not a lost link).
+        channels.forEach(ManagedChannel::shutdown);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (ManagedChannel c : channels) {
+                c.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
+            channels.forEach(ManagedChannel::shutdownNow);
+            for (ManagedChannel c : channels) {
+                c.awaitTermination(3, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (loops != null) {
             loops.shutdown(Duration.ofSeconds(3));
+        }
+        if (controlLoops != null) {
+            controlLoops.shutdown(Duration.ofSeconds(3));
         }
     }
 

@@ -1,12 +1,21 @@
 package dev.ferry.relay;
 
+import dev.ferry.link.Sizes;
+import dev.ferry.link.flow.BudgetedNegotiator;
+import dev.ferry.link.flow.WindowBudget;
+import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
 import dev.ferry.relay.frontend.ActiveDialer;
+import dev.ferry.relay.ftps.FtpsCertificates;
+import dev.ferry.relay.ftps.FtpsContexts;
+import dev.ferry.relay.ftps.ImplicitFtpsListener;
 import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.LoginFailures;
 import dev.ferry.relay.frontend.SessionCounter;
+import dev.ferry.relay.frontend.SessionLauncher;
+import dev.ferry.relay.frontdoor.SharedPortListener;
 import dev.ferry.relay.frontend.SessionServices;
 import dev.ferry.relay.gateway.GatewayConfig;
 import dev.ferry.relay.link.AgentLinkService;
@@ -22,6 +31,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
@@ -42,19 +52,22 @@ import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running relay: the agent endpoint, one FTP listener per tunnel, and the passive data ports. */
+/** A running relay: the agent endpoint, the shared FTP port, one FTP listener per tunnel that has its own, and the passive data ports. */
 public final class RelayServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     /** The largest Pipe or Control message a peer may send. */
     public static final int MAX_MESSAGE_BYTES = dev.ferry.link.LinkLimits.MAX_MESSAGE_BYTES;
     /** Concurrent calls one agent connection may hold: its Control call plus one Pipe per connection. */
     public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
+    /** The longest an FTPS handshake may take (shorter if the login deadline is). */
+    public static final Duration MAX_TLS_HANDSHAKE = Duration.ofSeconds(10);
 
     private final RelayConfig config;
     private final SecureRandom random = new SecureRandom();
     private EventLoops loops;
     private Server grpc;
     private FrontendListeners frontends;
+    private volatile SharedPortListener sharedPort;
     private TunnelRegistry registry;
     private ConnectedAgents agents;
     private DataPortPool dataPorts;
@@ -64,6 +77,7 @@ public final class RelayServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> reloading =
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
+    private ImplicitFtpsListener implicitFtps;
 
     public RelayServer(RelayConfig config) {
         this.config = config;
@@ -86,22 +100,34 @@ public final class RelayServer implements AutoCloseable {
             PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
                     config.passiveLeaseTimeout(), config.limits().leasesPerIp(), random);
-            SessionServices services = new SessionServices(GatewayConfig.of(config.publicAddress()), pending, listens,
+            // The relay answers AUTH, PBSZ and PROT itself on every FTP port (dev.ferry.relay.ftps).
+            GatewayConfig gateway = GatewayConfig.builder().publicAddress(config.publicAddress()).tlsFeatures(true).build();
+            SessionServices services = new SessionServices(gateway, pending, listens,
                     new StreamIds(random), dataPorts, new ActiveDialer(loops.socketChannelType(), config.bind()),
                     config.passiveLeaseTimeout(), config.limits(),
                     sessions = new SessionCounter(config.limits().sessionsPerIp(), config.limits().sessionsPerTunnel()),
                     new LoginFailures(config.limits().loginFailuresBeforeDelay(),
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
-                    new AtomicLong());
-            frontends = new FrontendListeners(loops, config.bind(), agents, services);
+                    new AtomicLong(), ftpsContexts());
+            SessionLauncher launcher = new SessionLauncher(agents, services);
+            frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
+            if (config.ftps().implicitListen() != null) {
+                implicitFtps = ImplicitFtpsListener.start(loops, config.ftps().implicitListen().toSocketAddress(),
+                        services.ftps(), registry::find, frontends::admit, this::withoutServerName);
+            }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
             registry.reload();
+            if (config.ftpListen() != null) {
+                sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
+                        services.sessions(), services.ftps(), config.limits().loginTimeout(),
+                        services.gatewayConfig().maxLineLength());
+            }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
             return this;
@@ -109,6 +135,13 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private FtpsContexts ftpsContexts() {
+        Duration handshake = config.limits().loginTimeout().compareTo(MAX_TLS_HANDSHAKE) < 0
+                ? config.limits().loginTimeout() : MAX_TLS_HANDSHAKE;
+        return new FtpsContexts(new FtpsCertificates(config.dataDir()), config.ftps().defaultCert(),
+                config.ftps().defaultKey(), config.publicAddress().getHostAddress(), random, handshake);
     }
 
     private void poll() {
@@ -122,6 +155,10 @@ public final class RelayServer implements AutoCloseable {
 
     private Server startGrpc(AgentLinkService service) {
         InetSocketAddress address = config.agentListen().toSocketAddress();
+        WindowBudget windows = WindowBudget.forLink(config.memoryBudget(), config.linkWindow());
+        log.info("memory budget {}: agent-link stream windows from {} to {}, together at most {}",
+                config.memoryBudget(), Sizes.format(windows.minWindow()), config.linkWindow(),
+                Sizes.format(config.memoryBudget().windowBytes()));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
                 .bossEventLoopGroup(loops.group())
                 .workerEventLoopGroup(loops.group())
@@ -134,19 +171,25 @@ public final class RelayServer implements AutoCloseable {
                 .maxRstFramesPerWindow(200, 10)
                 .maxConnectionIdle(2, TimeUnit.MINUTES)
                 .handshakeTimeout(10, TimeUnit.SECONDS)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(LinkKeepalive.PERMIT.toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                // Fixed, not gRPC's BDP auto-tuning: that stops at 8 MiB, too little for a fast link with a long RTT.
-                .flowControlWindow(config.linkWindow().bytes());
+                // A silently dead link (packets dropped, no FIN/RST) is found by PINGs from this side too.
+                .keepAliveTime(LinkKeepalive.INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(LinkKeepalive.RELAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                // Every stream starts at the budget's small window; StreamWindows grows it up to --link-window
+                // (gRPC's BDP auto-tuning stops at 8 MiB and knows no budget).
+                .flowControlWindow(windows.minWindow());
         if (config.insecure()) {
             log.warn("*** --insecure: the agent link on {} is PLAINTEXT. Tokens and every byte of FTP traffic "
                     + "between relay and agents can be read and changed by anyone on the path. Use it only in labs. ***",
                     config.agentListen());
+            builder.protocolNegotiator(new BudgetedNegotiator(InternalProtocolNegotiators.serverPlaintext(), windows));
         } else {
             certificate = config.tlsCert() != null
                     ? RelayCertificate.load(config.tlsCert(), config.tlsKey())
                     : RelayCertificate.loadOrGenerate(config.dataDir(), random);
-            builder.sslContext(serverTls(certificate));
+            builder.protocolNegotiator(new BudgetedNegotiator(InternalProtocolNegotiators.serverTls(serverTls(certificate)),
+                    windows));
         }
         try {
             Server server = builder.build().start();
@@ -192,8 +235,28 @@ public final class RelayServer implements AutoCloseable {
         return frontends.boundPort(tunnelName);
     }
 
+    /** Implicit FTPS without SNI: named by USER or HOST as on the shared port, if there is one; else told to name it. */
+    private void withoutServerName(io.netty.channel.socket.SocketChannel ch, dev.ferry.relay.ftps.FtpsContexts.ControlTls tls) {
+        SharedPortListener shared = sharedPort;
+        if (shared != null) {
+            shared.serveWithoutServerName(ch, tls);
+        } else {
+            ImplicitFtpsListener.askForName(ch, tls);
+        }
+    }
+
+    /** The shared FTP port, if {@code --ftp-listen} is on (the real port when configured as 0). */
+    public Optional<Integer> sharedFtpPort() {
+        return sharedPort == null ? Optional.empty() : Optional.of(sharedPort.port());
+    }
+
     public Optional<RelayCertificate> certificate() {
         return Optional.ofNullable(certificate);
+    }
+
+    /** The implicit FTPS port (the real one when configured as 0). */
+    public Optional<Integer> implicitFtpsPort() {
+        return Optional.ofNullable(implicitFtps).map(l -> l.localAddress().getPort());
     }
 
     public DataPortPool dataPorts() {
@@ -235,6 +298,12 @@ public final class RelayServer implements AutoCloseable {
         }
         if (agents != null) {
             agents.closeAll(Status.UNAVAILABLE.withDescription("relay shutting down"));
+        }
+        if (sharedPort != null) {
+            sharedPort.close();
+        }
+        if (implicitFtps != null) {
+            implicitFtps.close();
         }
         if (frontends != null) {
             frontends.closeAll();

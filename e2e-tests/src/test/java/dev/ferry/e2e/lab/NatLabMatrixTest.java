@@ -21,27 +21,17 @@ class NatLabMatrixTest {
     @Test
     @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void everyServerClientModeAndOperationPassesAcrossARealNat() throws Exception {
-        assertThat(System.getProperty("user.name")).as("the NAT lab needs root (CI runs deploy/ci/test.sh as root)")
-                .isEqualTo("root");
-        Path relayJar = ROOT.resolve("relay-server/target/ferry-relay.jar");
-        Path agentJar = ROOT.resolve("relay-agent/target/ferry-agent.jar");
-        assertThat(relayJar).exists();
-        assertThat(agentJar).exists();
+        NatLab.Jars jars = NatLab.prerequisites(ROOT);
         String commonsNet = String.join(File.pathSeparator, jarOf(org.apache.commons.net.ftp.FTPClient.class),
                 jarOf(org.apache.commons.io.IOUtils.class));
         try {
             assertThat(run(List.of(ROOT.resolve("deploy/lab/natlab.sh").toString(), "up"), 2)).isZero();
             int exit = run(List.of("python3", ROOT.resolve("deploy/lab/matrix.py").toString(),
-                    "--relay-jar", relayJar.toString(), "--agent-jar", agentJar.toString(),
+                    "--relay-jar", jars.relay().toString(), "--agent-jar", jars.agent().toString(),
                     "--commons-net-classpath", commonsNet), 18);
             assertThat(exit).as("matrix exit status (the failing cells are listed above)").isZero();
         } finally {
-            run(List.of(ROOT.resolve("deploy/lab/natlab.sh").toString(), "down"), 2);
-            Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
-            String namespaces = new String(list.getInputStream().readAllBytes());
-            list.waitFor(10, TimeUnit.SECONDS);
-            assertThat(namespaces).as("namespaces left behind").doesNotContain("ferry-");
-            assertThat(Path.of("/etc/netns/ferry-client")).as("the lab's hosts file left behind").doesNotExist();
+            NatLab.down(ROOT);
         }
     }
 
@@ -50,16 +40,6 @@ class NatLabMatrixTest {
     }
 
     private static int run(List<String> command, int minutes) throws Exception {
-        Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
-            lines.lines().forEach(System.out::println);
-        }
-        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroy);
-            p.destroy();
-            p.waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(command + " did not finish in " + minutes + " min");
-        }
-        return p.exitValue();
+        return NatLab.run(ROOT, command, minutes);
     }
 }

@@ -45,6 +45,15 @@ public sealed interface PipeFrame {
     record Abort(String reason) implements PipeFrame {
     }
 
+    /**
+     * Bytes of the stream whose first byte is TCP urgent data (MSG_OOB): sent after every byte before
+     * them, the first one urgent and the rest right after it as ordinary data (the Telnet DM of an FTP
+     * Synch and the rest of its line). A socket that cannot send urgent data writes them all as
+     * ordinary data.
+     */
+    record Urgent(ByteString bytes) implements PipeFrame {
+    }
+
     /** First agent frame: names the stream the relay asked for. */
     record Attach(ByteString streamId) implements PipeFrame {
     }

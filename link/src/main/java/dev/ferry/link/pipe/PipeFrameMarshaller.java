@@ -56,6 +56,8 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
             return Frame.newBuilder().setFin(Fin.getDefaultInstance()).build();
         } else if (frame instanceof PipeFrame.Abort abort) {
             return Frame.newBuilder().setAbort(Abort.newBuilder().setReason(abort.reason())).build();
+        } else if (frame instanceof PipeFrame.Urgent urgent) {
+            return Frame.newBuilder().setUrgent(urgent.bytes()).build();
         } else if (frame instanceof PipeFrame.Attach attach) {
             return Frame.newBuilder().setAttach(Attach.newBuilder().setStreamId(attach.streamId())).build();
         }
@@ -98,6 +100,7 @@ public final class PipeFrameMarshaller implements MethodDescriptor.Marshaller<Pi
             case FIN -> PipeFrame.FIN;
             case ABORT -> new PipeFrame.Abort(frame.getAbort().getReason());
             case ATTACH -> new PipeFrame.Attach(frame.getAttach().getStreamId());
+            case URGENT -> new PipeFrame.Urgent(frame.getUrgent());
             case DATA -> new PipeFrame.Data(io.netty.buffer.Unpooled.wrappedBuffer(frame.getData().toByteArray()));
             default -> throw Status.INVALID_ARGUMENT.withDescription("empty Pipe frame").asRuntimeException();
         };

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,6 +88,10 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (done || finSent) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof PipeFrame.Urgent urgent) {
+            outbound.onNext(urgent); // a handler before this one found urgent data at this point
             return;
         }
         ByteBuf buf = (ByteBuf) msg;
@@ -180,17 +185,47 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
                 finReceived = true;
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
-                        duplex.shutdownOutput().addListener(s -> finishIfBothClosed());
+                        // TLS ends with close_notify before the FIN (GnuTLS clients fail a transfer without it).
+                        closeTlsOutbound().addListener(c -> duplex.shutdownOutput().addListener(s -> finishIfBothClosed()));
                     } else {
                         finishIfBothClosed();
                     }
                 });
                 outbound.request(1);
+        } else if (frame instanceof PipeFrame.Urgent urgent) {
+            sendUrgent(urgent.bytes().toByteArray());
         } else if (frame instanceof PipeFrame.Abort abort) {
             reset("peer aborted: " + abort.reason());
         } else {
             reset("unexpected frame " + frame);
         }
+    }
+
+    /**
+     * Urgent data goes out after everything written before it: the first byte urgent, the rest at
+     * once after it; the next frame is asked for only then, so nothing later overtakes it. A channel
+     * that cannot send urgent data gets all the bytes as ordinary data.
+     */
+    private void sendUrgent(byte[] bytes) {
+        if (!(channel instanceof UrgentChannel urgentChannel) || bytes.length == 0) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes), ctx.voidPromise());
+            requestIfWritable();
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) written -> {
+            if (written.isSuccess() && !done) {
+                urgentChannel.sendUrgent(bytes[0]).addListener(sent -> {
+                    if (!sent.isSuccess()) {
+                        exceptionCaught(ctx, sent.cause());
+                        return;
+                    }
+                    if (bytes.length > 1) {
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes, 1, bytes.length - 1), ctx.voidPromise());
+                    }
+                    requestIfWritable();
+                });
+            }
+        });
     }
 
     private void requestIfWritable() {
@@ -252,6 +287,11 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         } catch (RuntimeException e) {
             log.debug("{}: could not send abort: {}", label, e.toString());
         }
+        // A failed connection ends without close_notify too: the peer must not take it for complete data.
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         channel.close();
     }
 
@@ -270,8 +310,20 @@ public final class SocketPipe extends ChannelInboundHandlerAdapter implements St
         resetChannel(channel);
     }
 
-    /** Closes a channel with an RST instead of a FIN. */
+    private io.netty.channel.ChannelFuture closeTlsOutbound() {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        return tls == null ? channel.newSucceededFuture() : tls.closeOutbound();
+    }
+
+    /**
+     * Closes a channel with an RST instead of a FIN; TLS on it is dropped first, so no close_notify
+     * makes a cut transfer look complete.
+     */
     public static void resetChannel(Channel channel) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls != null) {
+            channel.pipeline().remove(tls);
+        }
         if (channel.isOpen()) {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
             channel.close();

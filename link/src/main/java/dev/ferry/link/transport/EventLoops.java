@@ -38,6 +38,15 @@ public final class EventLoops implements AutoCloseable {
         return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(name, true), factory), epoll);
     }
 
+    /**
+     * A group on the JDK's NIO transport whatever the platform: for the few sockets that need what
+     * only the JDK's socket can do (sending TCP urgent data), where throughput does not matter.
+     */
+    public static EventLoops nio(String name, int threads) {
+        return new EventLoops(new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
+                NioIoHandler.newFactory()), false);
+    }
+
     public EventLoopGroup group() {
         return group;
     }

@@ -56,6 +56,16 @@ class PipeFrameMarshallerTest {
     }
 
     @Test
+    void urgentFramesRoundTripAsField5AndStayApartFromData() throws Exception {
+        PipeFrame urgent = new PipeFrame.Urgent(ByteString.copyFrom(new byte[] {(byte) 0xf2}));
+        byte[] wire = marshaller.stream(urgent).readAllBytes();
+        assertThat(wire).containsExactly(0x2a, 1, 0xf2); // field 5, length 1, Telnet DM
+        assertThat(Frame.parseFrom(wire).getUrgent().toByteArray()).containsExactly(0xf2);
+        PipeFrame parsed = marshaller.parse(new ByteArrayInputStream(wire));
+        assertThat(parsed).isEqualTo(urgent).isNotInstanceOf(PipeFrame.Data.class);
+    }
+
+    @Test
     void oversizedOrTruncatedDataIsAnErrorNotAnAllocation() {
         byte[] huge = {0x12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0x7f};
         assertThatThrownBy(() -> marshaller.parse(new ByteArrayInputStream(huge))).hasMessageContaining("RESOURCE_EXHAUSTED");

@@ -24,10 +24,17 @@ public final class UpstreamDialer {
     private static final int CONNECT_TIMEOUT_MS = 10_000;
 
     private final EventLoops loops;
+    private final EventLoops controlLoops;
     private final InetSocketAddress upstream;
 
-    public UpstreamDialer(EventLoops loops, InetSocketAddress upstream) {
+    /**
+     * @param loops the fast loops, for data connections (and control connections if {@code controlLoops} is null)
+     * @param controlLoops NIO loops for control connections, which can send TCP urgent data (a client's
+     *     Synch before ABOR); null to open them on {@code loops}, where urgent data goes as ordinary data
+     */
+    public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream) {
         this.loops = loops;
+        this.controlLoops = controlLoops;
         this.upstream = upstream;
     }
 
@@ -41,9 +48,11 @@ public final class UpstreamDialer {
         InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
         String label = PipeAttacher.label(request.getKind() == StreamKind.STREAM_KIND_DATA ? "data" : "control",
                 request.getStreamId());
-        ChannelFuture connect = new Bootstrap()
-                .group(currentLoopOrAny(loops))
-                .channel(loops.socketChannelType())
+        boolean urgentCapable = request.getKind() != StreamKind.STREAM_KIND_DATA && controlLoops != null;
+        Bootstrap bootstrap = urgentCapable
+                ? new Bootstrap().group(controlLoops.group().next()).channel(UrgentNioSocketChannel.class)
+                : new Bootstrap().group(currentLoopOrAny(loops)).channel(loops.socketChannelType());
+        ChannelFuture connect = bootstrap
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

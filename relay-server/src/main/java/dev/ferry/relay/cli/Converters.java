@@ -1,6 +1,7 @@
 package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.PortRange;
@@ -49,9 +50,34 @@ final class Converters {
         }
     }
 
+    static final class MemoryBudgetConverter extends Parsed<MemoryBudget> {
+        MemoryBudgetConverter() {
+            super(MemoryBudget::parse);
+        }
+    }
+
     static final class HostPortConverter extends Parsed<HostPort> {
         HostPortConverter() {
             super(HostPort::parse);
+        }
+    }
+
+    /** {@code --ftp-listen}: an address, or none ({@code off}). */
+    record FtpListen(HostPort address) {
+    }
+
+    static final class FtpListenConverter extends Parsed<FtpListen> {
+        FtpListenConverter() {
+            super(text -> {
+                if (text.equalsIgnoreCase("off")) {
+                    return new FtpListen(null);
+                }
+                HostPort address = HostPort.parse(text);
+                if (address.port() < 1) {
+                    throw new IllegalArgumentException("port must be 1-65535 (or 'off' for no shared port), got '" + text + "'");
+                }
+                return new FtpListen(address);
+            });
         }
     }
 

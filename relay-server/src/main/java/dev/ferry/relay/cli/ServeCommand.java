@@ -3,7 +3,9 @@ package dev.ferry.relay.cli;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.RelayServer;
+import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.config.Limits;
 import dev.ferry.relay.config.RelayConfig;
@@ -51,6 +53,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where agents connect (default: ${DEFAULT-VALUE}).")
     HostPort agentListen;
 
+    @Option(names = "--ftp-listen", paramLabel = "HOST:PORT|off", converter = Converters.FtpListenConverter.class,
+            description = "The shared FTP port: every tunnel is reachable here, routed by HOST, TLS SNI or "
+                    + "USER name@domain; 'off' for none (default: port " + RelayConfig.DEFAULT_FTP_PORT + " on --bind).")
+    Converters.FtpListen ftpListen;
+
     @Option(names = "--passive-ports", paramLabel = "LOW-HIGH", defaultValue = "40000-40999",
             converter = Converters.PortRangeConverter.class,
             description = "Ports leased to clients for passive data connections (default: ${DEFAULT-VALUE}).")
@@ -61,6 +68,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key (PKCS#8) for --tls-cert.")
     Path tlsKey;
+
+    @Option(names = "--ftps-cert", paramLabel = "FILE",
+            description = "PEM certificate for FTPS clients that name no tunnel (default: generated into DIR).")
+    Path ftpsCert;
+
+    @Option(names = "--ftps-key", paramLabel = "FILE", description = "PEM private key for --ftps-cert.")
+    Path ftpsKey;
+
+    @Option(names = "--ftps-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Serve implicit FTPS here (990 in production); the TLS SNI picks the tunnel (default: off).")
+    HostPort ftpsListen;
 
     @Option(names = "--insecure", description = "Plaintext agent link, for labs only.")
     boolean insecure;
@@ -103,9 +121,14 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--link-window", paramLabel = "SIZE", defaultValue = "16MiB",
             converter = Converters.LinkWindowConverter.class,
-            description = "Flow-control window per connection on the agent link: the most in flight per download "
-                    + "(about half a window moves per round trip) and the most held for a client that stops reading (default: ${DEFAULT-VALUE}).")
+            description = "Largest flow-control window one connection may grow to on the agent link: the most in flight "
+                    + "per download (about half a window moves per round trip; default: ${DEFAULT-VALUE}).")
     LinkWindow linkWindow;
+
+    @Option(names = "--memory-budget", paramLabel = "SIZE", converter = Converters.MemoryBudgetConverter.class,
+            description = "Buffer memory all agent-link stream windows together may hold for clients that read slowly "
+                    + "or not at all; at most the JVM's direct memory limit (default: half of it).")
+    MemoryBudget memoryBudget;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -114,7 +137,11 @@ final class ServeCommand implements Callable<Integer> {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
+                    .memoryBudget(memoryBudget)
                     .passiveLeaseTimeout(Duration.ofSeconds(dataAcceptTimeout))
+                    .ftpListen(ftpListen != null ? ftpListen.address()
+                            : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
+                    .ftps(new FtpsSettings(ftpsCert, ftpsKey, ftpsListen))
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,

@@ -2,8 +2,11 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.relay.RelayState;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.AgentToken;
+import dev.ferry.relay.tunnel.DomainName;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelConflictException;
 import dev.ferry.relay.tunnel.TunnelStore;
@@ -20,14 +23,15 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ferry-relay tunnel add|list|remove}: the tunnels a relay serves. */
 @Command(name = "tunnel", mixinStandardHelpOptions = true, description = "Register, list and remove tunnels.",
-        subcommands = {TunnelCommand.Add.class, TunnelCommand.List.class, TunnelCommand.Remove.class})
+        subcommands = {TunnelCommand.Add.class, TunnelCommand.List.class, TunnelCommand.Remove.class,
+                TunnelCommand.Cert.class})
 final class TunnelCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list or remove");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: add, list, remove or cert");
     }
 
     /** The data dir option every tunnel command shares; unlike {@code serve}, they never create it. */
@@ -53,11 +57,13 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "NAME", description = "The domain users will type, e.g. alice.ftp.example.net.")
+        @Parameters(paramLabel = "NAME", description = "The domain users will type, e.g. alice.ftp.example.net "
+                + "(case-insensitive; an IDN is stored in its ASCII form).")
         String name;
 
-        @Option(names = "--ftp-port", required = true, paramLabel = "PORT", description = "The tunnel's public FTP port.")
-        int ftpPort;
+        @Option(names = "--ftp-port", paramLabel = "PORT", description = "A dedicated public FTP port for this tunnel; "
+                + "without it the tunnel is reached only on the relay's shared FTP port (serve --ftp-listen).")
+        Integer ftpPort;
 
         @Option(names = "--relay-address", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
                 description = "The address agents dial, for the printed agent command. Default: what 'serve' wrote "
@@ -67,14 +73,27 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Mixin
         DataDir dataDir;
 
+        @CommandLine.Mixin
+        CertFiles certFiles;
+
+        @Option(names = "--require-tls", description = "FTPS clients must send AUTH TLS before USER (else 530).")
+        boolean requireTls;
+
+        @Option(names = "--require-tls-reuse",
+                description = "A protected data connection must resume the control connection's TLS session.")
+        boolean requireTlsReuse;
+
         @Override
         public Integer call() {
             CommandLine cl = spec.commandLine();
+            int port = ftpPort == null ? Tunnel.SHARED_ONLY : ftpPort;
             try {
+                name = DomainName.normalize(name).orElse(name);
                 Tunnel.validateName(name);
-                if (ftpPort < 1 || ftpPort > 65535) {
-                    throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + ftpPort);
+                if (ftpPort != null && (port < 1 || port > 65535)) {
+                    throw new IllegalArgumentException("--ftp-port must be 1-65535, got " + port);
                 }
+                certFiles.check();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
@@ -94,18 +113,95 @@ final class TunnelCommand implements Runnable {
                         .orElseGet(() -> RelayCertificate.loadOrGenerate(dir, new SecureRandom()).pin().toString());
             }
             String token = AgentToken.generate(new SecureRandom());
+            TunnelStore store = new TunnelStore(dir);
+            RelayCertificate ftpsCert;
             try {
-                new TunnelStore(dir).add(new Tunnel(name, ftpPort, AgentToken.sha256Hex(token)));
-            } catch (TunnelConflictException e) {
+                if (store.find(name).isPresent()) {
+                    throw new TunnelConflictException("tunnel " + name + " already exists");
+                }
+                ftpsCert = certFiles.install(dir, name);
+                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
             PrintWriter out = cl.getOut();
-            out.println("tunnel " + name + " registered on FTP port " + ftpPort + ".");
+            out.println(ftpPort == null
+                    ? "tunnel " + name + " registered on the relay's shared FTP port."
+                    : "tunnel " + name + " registered on FTP port " + port + " and the relay's shared FTP port.");
+            out.println(certFiles.describe(name, ftpsCert));
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
             out.println("run this beside the FTP server:");
             out.println("java -jar ferry-agent.jar --relay " + agentAddress + " --token " + token + " "
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code --cert FILE --key FILE}: the tunnel's FTPS certificate, or none for a generated one. */
+    static final class CertFiles {
+        @Option(names = "--cert", paramLabel = "FILE", description = "PEM certificate (chain) for the tunnel's FTPS "
+                + "(copied into the data dir). Without --cert/--key a self-signed one is generated for NAME.")
+        Path cert;
+
+        @Option(names = "--key", paramLabel = "FILE", description = "PEM private key for --cert.")
+        Path key;
+
+        void check() {
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("--cert and --key must be given together");
+            }
+        }
+
+        RelayCertificate install(Path dataDir, String tunnel) {
+            FtpsCertificates certificates = new FtpsCertificates(dataDir);
+            if (cert != null) {
+                try {
+                    return certificates.install(tunnel, cert, key);
+                } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                    throw new IllegalArgumentException("--cert/--key: " + e.getMessage(), e);
+                }
+            }
+            return certificates.generate(tunnel, tunnel, new SecureRandom());
+        }
+
+        String describe(String tunnel, RelayCertificate installed) {
+            return (cert != null ? "FTPS certificate for " + tunnel + " installed from " + cert
+                    : "FTPS: generated a self-signed certificate for " + tunnel)
+                    + "; fingerprint " + installed.pin();
+        }
+    }
+
+    @Command(name = "cert", mixinStandardHelpOptions = true,
+            description = "Replace a tunnel's FTPS certificate (a running relay uses it for new connections at once).")
+    static final class Cert implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @CommandLine.Mixin
+        DataDir dataDir;
+
+        @CommandLine.Mixin
+        CertFiles certFiles;
+
+        @Override
+        public Integer call() {
+            RelayCertificate installed;
+            try {
+                Tunnel.validateName(name);
+                certFiles.check();
+                if (new TunnelStore(dataDir.existing(spec)).find(name).isEmpty()) {
+                    spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
+                    return 1;
+                }
+                installed = certFiles.install(dataDir.dir, name);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            spec.commandLine().getOut().println(certFiles.describe(name, installed));
             return 0;
         }
     }
@@ -127,7 +223,8 @@ final class TunnelCommand implements Runnable {
                 out.println("no tunnels in " + dir);
             }
             for (Tunnel t : store.tunnels()) {
-                out.printf("%-40s ftp port %d%n", t.name(), t.ftpPort());
+                out.printf("%-40s %s%s%s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only",
+                        t.tls().requireTls() ? ", requires TLS" : "", t.tls().requireReuse() ? ", requires TLS reuse" : "");
             }
             out.flush();
             for (TunnelStore.Unreadable u : store.unreadable()) {
@@ -155,6 +252,9 @@ final class TunnelCommand implements Runnable {
             boolean removed;
             try {
                 removed = new TunnelStore(dataDir.existing(spec)).remove(name);
+                if (removed) {
+                    new FtpsCertificates(dataDir.dir).remove(name);
+                }
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -1,6 +1,7 @@
 package dev.ferry.relay.config;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -16,7 +17,10 @@ import java.util.Objects;
  * @param bind the address FTP and passive listeners bind to
  * @param tlsCert the agent endpoint's certificate, or null to use (or generate) the data dir's
  * @param insecure plaintext agent link (labs only)
- * @param linkWindow the flow-control window the relay grants each stream of the agent link
+ * @param linkWindow the largest flow-control window the relay grants a stream of the agent link
+ * @param memoryBudget what the stream windows of every agent link together may make the relay hold
+ * @param ftpListen the shared FTP port every tunnel is reachable on, or null for none
+ * @param ftps the relay's FTPS settings
  */
 public record RelayConfig(
         Path dataDir,
@@ -33,9 +37,14 @@ public record RelayConfig(
         Duration agentHelloTimeout,
         Duration tunnelPollInterval,
         LinkWindow linkWindow,
-        Limits limits) {
+        MemoryBudget memoryBudget,
+        Limits limits,
+        HostPort ftpListen,
+        FtpsSettings ftps) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
+    /** The shared FTP port's number when {@code --ftp-listen} is not given. */
+    public static final int DEFAULT_FTP_PORT = 21;
     public static final PortRange DEFAULT_PASSIVE_PORTS = new PortRange(40000, 40999);
 
     public RelayConfig {
@@ -46,6 +55,8 @@ public record RelayConfig(
         Objects.requireNonNull(passivePorts, "--passive-ports");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(linkWindow, "--link-window");
+        Objects.requireNonNull(memoryBudget, "--memory-budget");
+        Objects.requireNonNull(ftps, "ftps");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -100,7 +111,10 @@ public record RelayConfig(
         private Duration agentHelloTimeout = Duration.ofSeconds(10);
         private Duration tunnelPollInterval = Duration.ofSeconds(1);
         private LinkWindow linkWindow = LinkWindow.DEFAULT;
+        private MemoryBudget memoryBudget;
         private Limits limits = Limits.DEFAULTS;
+        private HostPort ftpListen;
+        private FtpsSettings ftps = FtpsSettings.NONE;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -163,15 +177,33 @@ public record RelayConfig(
             return this;
         }
 
+        /** Defaults to half the JVM's direct memory limit. */
+        public Builder memoryBudget(MemoryBudget value) {
+            this.memoryBudget = value;
+            return this;
+        }
+
         public Builder limits(Limits value) {
             this.limits = value;
+            return this;
+        }
+
+        /** The shared FTP port; null (the builder's default) for none. */
+        public Builder ftpListen(HostPort value) {
+            this.ftpListen = value;
+            return this;
+        }
+
+        public Builder ftps(FtpsSettings value) {
+            this.ftps = value;
             return this;
         }
 
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
-                    linkWindow, limits);
+                    linkWindow, memoryBudget != null ? memoryBudget : MemoryBudget.forThisProcess(), limits,
+                    ftpListen, ftps);
         }
     }
 }

@@ -27,8 +27,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's passive data ports. A lease binds a random free port of the range on the session's
- * event loop, accepts exactly one connection from the client's IP, and then stops listening.
- * Connections from any other address are counted and reset. An unused lease expires.
+ * event loop and joins the first connection from the client's IP to its session. Connections from
+ * any other address are counted and reset. An unused lease expires.
+ *
+ * <p>The port keeps listening while its data connection is open, so that a theft shows: a second
+ * connection from the client's IP (another session or tunnel behind the same carrier-grade NAT, or
+ * a thief that came first) means the lease was contested, and both connections are reset with a
+ * warning naming the session, so the transfer fails loudly instead of reaching the wrong party.
+ * The port returns to the pool when the listener closes.
  */
 public final class DataPortPool {
     private static final Logger log = LoggerFactory.getLogger(DataPortPool.class);
@@ -43,6 +49,7 @@ public final class DataPortPool {
     private final java.util.Map<InetAddress, Integer> leasesByIp = new ConcurrentHashMap<>();
     private final int leasesPerIp;
     private final AtomicLong strayConnections = new AtomicLong();
+    private final AtomicLong contestedLeases = new AtomicLong();
 
     public DataPortPool(PortRange range, InetAddress bind, Class<? extends ServerChannel> serverChannelType,
             Duration acceptTimeout, int leasesPerIp, RandomGenerator random) {
@@ -58,22 +65,25 @@ public final class DataPortPool {
      * Leases a port for a client. Call on {@code loop} (the session's event loop): the port is
      * listening when this returns, so the reply naming it can go out at once.
      *
+     * @param owner names the session and tunnel in log lines, e.g. {@code session 3 (alice.example.net)}
      * @param onConnected gets the client's data connection (auto-read off), on {@code loop}
      */
-    public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, Consumer<SocketChannel> onConnected) {
+    public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, String owner,
+            Consumer<SocketChannel> onConnected) {
         if (leasesByIp.merge(clientIp, 1, Integer::sum) > leasesPerIp) {
             leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
             log.warn("passive lease refused to {}: already holds {}", clientIp.getHostAddress(), leasesPerIp);
             return Optional.empty();
         }
-        Optional<PassiveLease> lease = leaseFor(clientIp, loop, onConnected);
+        Optional<PassiveLease> lease = leaseFor(clientIp, loop, owner, onConnected);
         if (lease.isEmpty()) {
             leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
         }
         return lease;
     }
 
-    private Optional<PassiveLease> leaseFor(InetAddress clientIp, EventLoop loop, Consumer<SocketChannel> onConnected) {
+    private Optional<PassiveLease> leaseFor(InetAddress clientIp, EventLoop loop, String owner,
+            Consumer<SocketChannel> onConnected) {
         for (int attempt = 0; attempt < RANDOM_TRIES + range.size(); attempt++) {
             int port = attempt < RANDOM_TRIES
                     ? range.low() + random.nextInt(range.size())
@@ -81,7 +91,7 @@ public final class DataPortPool {
             if (!leased.add(port)) {
                 continue;
             }
-            Optional<PassiveLease> lease = tryBind(port, clientIp, loop, onConnected);
+            Optional<PassiveLease> lease = tryBind(port, clientIp, loop, owner, onConnected);
             if (lease.isPresent()) {
                 return lease;
             }
@@ -91,9 +101,9 @@ public final class DataPortPool {
         return Optional.empty();
     }
 
-    private Optional<PassiveLease> tryBind(int port, InetAddress clientIp, EventLoop loop,
+    private Optional<PassiveLease> tryBind(int port, InetAddress clientIp, EventLoop loop, String owner,
             Consumer<SocketChannel> onConnected) {
-        Lease lease = new Lease(port, clientIp);
+        Lease lease = new Lease(port, clientIp, owner);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loop, loop)
                 .channel(serverChannelType)
@@ -101,7 +111,7 @@ public final class DataPortPool {
                 .option(ChannelOption.SO_BACKLOG, 4)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Gatekeeper(lease, clientIp, onConnected));
+                .childHandler(new Gatekeeper(lease, onConnected));
         ChannelFuture registered = bootstrap.register();
         if (!loop.inEventLoop()) {
             registered.syncUninterruptibly();
@@ -119,12 +129,20 @@ public final class DataPortPool {
         }
         lease.listener = registered.channel();
         lease.expiry = loop.schedule(lease::release, acceptTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (lease.isReleased()) {
+            lease.stopListening(); // released while binding
+        }
         return Optional.of(lease);
     }
 
     /** Connections to leased ports from an address other than the session's client. */
     public long strayConnections() {
         return strayConnections.get();
+    }
+
+    /** Leases that got a second data connection from the client's IP: both were reset. */
+    public long contestedLeases() {
+        return contestedLeases.get();
     }
 
     public int leasedCount() {
@@ -134,13 +152,19 @@ public final class DataPortPool {
     private final class Lease implements PassiveLease {
         private final int port;
         private final InetAddress clientIp;
+        private final String owner;
+        /** No new data connection is wanted: joined, released by the session, or expired. */
         private final AtomicBoolean released = new AtomicBoolean();
+        private final AtomicBoolean closed = new AtomicBoolean();
         private volatile Channel listener;
         private volatile ScheduledFuture<?> expiry;
+        /** The data connection joined to the session; touched on the lease's loop only. */
+        private SocketChannel joined;
 
-        Lease(int port, InetAddress clientIp) {
+        Lease(int port, InetAddress clientIp, String owner) {
             this.port = port;
             this.clientIp = clientIp;
+            this.owner = owner;
         }
 
         @Override
@@ -148,6 +172,7 @@ public final class DataPortPool {
             return port;
         }
 
+        /** Wants no new connection; the listener stays while a joined data connection is open. */
         @Override
         public void release() {
             if (released.compareAndSet(false, true)) {
@@ -157,11 +182,25 @@ public final class DataPortPool {
                     e.cancel(false);
                 }
                 Channel l = listener;
-                if (l != null) {
-                    l.close().addListener(f -> leased.remove(port));
-                } else {
-                    leased.remove(port);
+                if (l != null && l.eventLoop().inEventLoop()) {
+                    stopUnlessJoined();
+                } else if (l != null) {
+                    l.eventLoop().execute(this::stopUnlessJoined);
                 }
+            }
+        }
+
+        private void stopUnlessJoined() {
+            if (joined == null) {
+                stopListening();
+            }
+        }
+
+        /** Closes the listener; the port returns to the pool when it is closed. */
+        void stopListening() {
+            Channel l = listener;
+            if (l != null && closed.compareAndSet(false, true)) {
+                l.close().addListener(f -> leased.remove(port));
             }
         }
 
@@ -170,15 +209,13 @@ public final class DataPortPool {
         }
     }
 
-    /** Admits the session's client once; resets everyone else. */
+    /** Joins the session's client once; resets everyone else, and both connections of a contested lease. */
     private final class Gatekeeper extends ChannelInboundHandlerAdapter {
         private final Lease lease;
-        private final InetAddress clientIp;
         private final Consumer<SocketChannel> onConnected;
 
-        Gatekeeper(Lease lease, InetAddress clientIp, Consumer<SocketChannel> onConnected) {
+        Gatekeeper(Lease lease, Consumer<SocketChannel> onConnected) {
             this.lease = lease;
-            this.clientIp = clientIp;
             this.onConnected = onConnected;
         }
 
@@ -192,14 +229,28 @@ public final class DataPortPool {
             SocketChannel child = (SocketChannel) ctx.channel();
             ctx.pipeline().remove(this);
             InetAddress peer = child.remoteAddress().getAddress();
-            if (!peer.equals(clientIp) || lease.isReleased()) {
+            if (!peer.equals(lease.clientIp)) {
                 strayConnections.incrementAndGet();
-                log.warn("passive port {}: refused a data connection from {} (expected {})", lease.port, peer, clientIp);
+                log.warn("passive port {}: refused a data connection from {} (expected {})", lease.port, peer, lease.clientIp);
                 SocketPipe.resetChannel(child);
-                return;
+            } else if (lease.joined != null) {
+                contestedLeases.incrementAndGet();
+                log.warn("passive port {} contested: a second data connection from {} for {}; resetting both",
+                        lease.port, peer.getHostAddress(), lease.owner);
+                SocketPipe.resetChannel(child);
+                SocketPipe.resetChannel(lease.joined);
+                lease.stopListening();
+            } else if (lease.isReleased()) {
+                strayConnections.incrementAndGet();
+                log.warn("passive port {}: refused a data connection from {}: the lease of {} has ended",
+                        lease.port, peer.getHostAddress(), lease.owner);
+                SocketPipe.resetChannel(child);
+            } else {
+                lease.joined = child;
+                lease.release();
+                child.closeFuture().addListener(f -> lease.stopListening());
+                onConnected.accept(child);
             }
-            lease.release();
-            onConnected.accept(child);
         }
     }
 }

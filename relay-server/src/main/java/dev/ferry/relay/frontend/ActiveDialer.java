@@ -21,6 +21,17 @@ public final class ActiveDialer {
         this.source = source;
     }
 
+    /** Dials {@code client}; {@code connected} prepares the connection (e.g. TLS) before anything else sees it. */
+    public ChannelFuture dial(EventLoop loop, InetSocketAddress client, java.util.function.Consumer<SocketChannel> connected) {
+        ChannelFuture f = dial(loop, client);
+        f.addListener((ChannelFuture done) -> {
+            if (done.isSuccess()) {
+                connected.accept((SocketChannel) done.channel());
+            }
+        });
+        return f;
+    }
+
     public ChannelFuture dial(EventLoop loop, InetSocketAddress client) {
         Bootstrap b = new Bootstrap()
                 .group(loop)

@@ -1,6 +1,7 @@
 package dev.ferry.relay.frontend;
 
 import dev.ferry.link.transport.EventLoops;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.link.ConnectedAgents;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelRegistry;
@@ -11,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -25,24 +27,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class FrontendListeners implements TunnelRegistry.Listener {
     private static final Logger log = LoggerFactory.getLogger(FrontendListeners.class);
+    /**
+     * setsockopt(SOL_SOCKET, SO_OOBINLINE) on Linux: a client's urgent byte (the Telnet DM of a Synch,
+     * or the last byte of ftplib's urgent ABOR line) stays in the stream instead of being dropped.
+     */
+    static final ChannelOption<Integer> OOB_INLINE = new IntegerUnixChannelOption("SO_OOBINLINE", 1, 10);
 
     private final EventLoops loops;
     private final InetAddress bind;
     private final ConnectedAgents agents;
-    private final SessionServices services;
+    private final SessionLauncher launcher;
     private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
     private final Map<String, Tunnel> failed = new ConcurrentHashMap<>();
 
-    public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionServices services) {
+    public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionLauncher launcher) {
         this.loops = loops;
         this.bind = bind;
         this.agents = agents;
-        this.services = services;
+        this.launcher = launcher;
     }
 
     @Override
     public void added(Tunnel tunnel) {
-        open(tunnel);
+        if (tunnel.hasDedicatedPort()) {
+            open(tunnel);
+        }
     }
 
     @Override
@@ -67,7 +76,11 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         return ch == null ? Optional.empty() : Optional.of(((InetSocketAddress) ch.localAddress()).getPort());
     }
 
-    private void open(Tunnel tunnel) {
+    /**
+     * A listener for FTP control connections: each accepted client, not yet reading (reads are
+     * manual from then on), is handed to {@code accept} on its event loop.
+     */
+    public static ServerBootstrap controlListener(EventLoops loops, java.util.function.Consumer<SocketChannel> accept) {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelType())
@@ -77,9 +90,17 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accept(ch, tunnel);
+                        accept.accept(ch);
                     }
                 });
+        if (loops.isEpoll()) {
+            bootstrap.childOption(OOB_INLINE, 1); // NIO has no such option: there the urgent byte is lost
+        }
+        return bootstrap;
+    }
+
+    private void open(Tunnel tunnel) {
+        ServerBootstrap bootstrap = controlListener(loops, ch -> admit(ch, tunnel, new FtpsSession(tunnel.tls())));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Tunnel previous = failed.put(tunnel.name(), tunnel);
@@ -95,50 +116,13 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         log.info("tunnel {}: listening for FTP clients on {}", tunnel.name(), bound.channel().localAddress());
     }
 
-    private void accept(SocketChannel client, Tunnel tunnel) {
-        Optional<dev.ferry.relay.link.ConnectedAgent> agent = agents.forTunnel(tunnel.name());
-        if (agent.isEmpty()) {
-            log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
-            client.eventLoop().execute(() -> Session.refuse(client,
-                    "421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected)."));
-            return;
-        }
-        InetAddress ip = client.remoteAddress().getAddress();
-        if (services.loginFailures().blocked(ip, tunnel.name())) {
-            log.warn("tunnel {}: refused client {}: too many failed logins", tunnel.name(), ip.getHostAddress());
-            client.eventLoop().execute(() -> Session.refuse(client,
-                    "421 Too many failed logins from your address; try again later."));
-            return;
-        }
-        String over = services.sessions().tryOpen(ip, tunnel.name());
-        if (over != null) {
-            log.warn("tunnel {}: refused client {}: {}", tunnel.name(), ip.getHostAddress(), over);
-            client.eventLoop().execute(() -> Session.refuse(client, "421 Service not available: " + over + "."));
-            return;
-        }
-        client.closeFuture().addListener(f -> services.sessions().close(ip, tunnel.name()));
-        Session session = new Session(client, tunnel, agent.get(), services);
-        EventLoop target = agent.get().loop().orElse(client.eventLoop());
-        if (target == client.eventLoop()) {
-            client.eventLoop().execute(session::start);
-            return;
-        }
-        // Serve the session on the agent connection's event loop: no thread hop between socket and stream.
-        client.eventLoop().execute(() -> client.deregister().addListener(d -> {
-            if (!d.isSuccess()) {
-                client.close();
-                return;
-            }
-            target.register(client).addListener(r -> {
-                if (r.isSuccess()) {
-                    session.start();
-                } else {
-                    log.warn("tunnel {}: cannot move client {} to the agent's event loop: {}", tunnel.name(),
-                            client.remoteAddress(), r.cause().toString());
-                    client.close();
-                }
-            });
-        }));
+    /**
+     * Serves a client connection as a session of {@code tunnel}, with the limits of every session:
+     * called for each connection to a tunnel's port, and by listeners that learn the tunnel later
+     * (implicit FTPS by SNI), with the TLS state the connection already has.
+     */
+    public void admit(SocketChannel client, Tunnel tunnel, FtpsSession ftps) {
+        launcher.accept(client, tunnel, ftps);
     }
 
     public void closeAll() {

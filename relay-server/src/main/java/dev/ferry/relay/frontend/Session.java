@@ -8,6 +8,9 @@ import dev.ferry.proto.v1.StartListen;
 import dev.ferry.proto.v1.StopListen;
 import dev.ferry.proto.v1.StreamKind;
 import dev.ferry.relay.data.PassiveLease;
+import dev.ferry.relay.ftps.DataTls;
+import dev.ferry.relay.ftps.FtpsCommandFilter;
+import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.FtpControlGateway;
 import dev.ferry.relay.gateway.DataEndpoints;
 import dev.ferry.relay.gateway.SessionEvents;
@@ -20,6 +23,7 @@ import dev.ferry.relay.tunnel.Tunnel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -35,35 +39,49 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session implements DataEndpoints, SessionEvents {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** The name of the gateway in the client channel's pipeline. */
+    public static final String GATEWAY = "gateway";
 
     private final SocketChannel client;
     private final Tunnel tunnel;
     private final ConnectedAgent agent;
     private final SessionServices services;
+    private final SessionLauncher.Options options;
     private final String id;
+    private final FtpsSession ftps;
+    private FtpControlGateway gateway;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
     private ScheduledFuture<?> loginDeadline;
     private ScheduledFuture<?> idleCheck;
+    /** After AUTH TLS was accepted: the control connection is TLS the relay cannot read or write into. */
+    private boolean opaque;
 
-    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services) {
+    Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services, FtpsSession ftps,
+            SessionLauncher.Options options) {
         this.client = client;
+        this.ftps = ftps;
         this.tunnel = tunnel;
         this.agent = agent;
         this.services = services;
+        this.options = options;
         this.id = services.nextSessionId();
     }
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
-        client.pipeline().addLast("gateway", new FtpControlGateway(services.gatewayConfig(), this, this,
-                client.remoteAddress().getAddress()));
+        FtpsCommandFilter tls = new FtpsCommandFilter(ftps, () -> services.ftps().forTunnel(tunnel.name()), services.ftps());
+        gateway = new FtpControlGateway(services.gatewayConfig(), this, this, client.remoteAddress().getAddress(),
+                options.filter().orElse(tls));
+        client.pipeline().addLast(GATEWAY, gateway);
+        options.handlers().accept(client.pipeline());
         Duration login = services.limits().loginTimeout();
+        long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
         loginDeadline = client.eventLoop().schedule(() -> {
             log.info("{}: no login within {} s, closing", label("control"), login.toSeconds());
-            refuse(client, "421 Login timeout: no successful login within " + login.toSeconds() + " s.");
-        }, login.toMillis(), TimeUnit.MILLISECONDS);
+            end("421 Login timeout: no successful login within " + login.toSeconds() + " s.");
+        }, Math.max(0, left), TimeUnit.NANOSECONDS);
         long every = Math.max(1000, Math.min(30_000, services.limits().idleTimeout().toMillis() / 4));
         idleCheck = client.eventLoop().scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
         client.closeFuture().addListener(f -> {
@@ -78,6 +96,7 @@ public final class Session implements DataEndpoints, SessionEvents {
             controlFailed("the agent's link just closed");
             return;
         }
+        options.started().run();
         log.debug("{}: client {} connected", label("control"), client.remoteAddress());
     }
 
@@ -85,13 +104,21 @@ public final class Session implements DataEndpoints, SessionEvents {
         Duration idle = services.limits().idleTimeout();
         if (openDataConnections == 0 && System.nanoTime() - lastCommandNanos > idle.toNanos()) {
             log.info("{}: idle for {} s, closing", label("control"), idle.toSeconds());
-            refuse(client, "421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
+            end("421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
         }
     }
 
     @Override
     public void commandReceived() {
         lastCommandNanos = System.nanoTime();
+    }
+
+    @Override
+    public void sessionOpaque() {
+        opaque = true;
+        loginDeadline.cancel(false); // its 230, its commands and its data connections are out of sight now
+        idleCheck.cancel(false);
+        log.debug("{}: TLS accepted by the FTP server; the control connection is opaque from now on", label("control"));
     }
 
     @Override
@@ -106,7 +133,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         Duration delay = services.loginFailures().failed(ip, tunnel.name());
         if (services.loginFailures().blocked(ip, tunnel.name())) {
             log.warn("{}: too many failed logins from {}, closing", label("control"), ip.getHostAddress());
-            client.eventLoop().schedule(() -> refuse(client, "421 Too many failed logins from your address; try again later."),
+            client.eventLoop().schedule(() -> end("421 Too many failed logins from your address; try again later."),
                     delay.toMillis() + 10, TimeUnit.MILLISECONDS);
         }
         return delay;
@@ -114,16 +141,37 @@ public final class Session implements DataEndpoints, SessionEvents {
 
     private void controlFailed(String reason) {
         log.warn("{}: cannot reach the FTP server: {}", label("control"), reason);
-        refuse(client, "421 Service not available: the FTP server behind " + tunnel.name()
+        end("421 Service not available: the FTP server behind " + tunnel.name()
                 + " cannot be reached (" + oneLine(reason) + ").");
     }
 
-    /** Answers a client with a final reply and closes its connection. */
+    /** Ends the session: with {@code reply}, or silently once the control connection is TLS (never plaintext into it). */
+    private void end(String reply) {
+        if (opaque) {
+            client.close();
+        } else {
+            refuse(client, reply);
+        }
+    }
+
+    /** Answers a client with a final reply (inside TLS if it is on) and closes its connection. */
     static void refuse(SocketChannel channel, String reply) {
-        io.netty.channel.ChannelOutboundInvoker first = channel.pipeline().firstContext();
+        io.netty.channel.ChannelOutboundInvoker first = afterTls(channel);
         (first != null ? first : channel)
                 .writeAndFlush(Unpooled.copiedBuffer(reply + "\r\n", StandardCharsets.UTF_8))
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The first handler's context, or the one right after TLS: a write there skips the gateway, not TLS. */
+    private static io.netty.channel.ChannelHandlerContext afterTls(SocketChannel channel) {
+        boolean tlsSeen = channel.pipeline().get(SslHandler.class) == null;
+        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : channel.pipeline()) {
+            if (tlsSeen) {
+                return channel.pipeline().context(e.getKey());
+            }
+            tlsSeen = e.getValue() instanceof SslHandler;
+        }
+        return null;
     }
 
     private static String oneLine(String text) {
@@ -135,7 +183,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         releaseLease();
         InetAddress clientIp = client.remoteAddress().getAddress();
         Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
-                data -> openDataStream(data, upstreamPort));
+                "session " + id + " (" + tunnel.name() + ")", data -> openDataStream(data, upstreamPort));
         if (leased.isEmpty()) {
             return OptionalInt.empty();
         }
@@ -150,14 +198,40 @@ public final class Session implements DataEndpoints, SessionEvents {
         }
     }
 
-    private void openDataStream(SocketChannel data, int upstreamPort) {
+    /** A data connection of this session, in either mode: while it is open the session is not idle. */
+    private void track(io.netty.channel.Channel data) {
         openDataConnections++;
         data.closeFuture().addListener(f -> client.eventLoop().execute(() -> {
             openDataConnections--;
             lastCommandNanos = System.nanoTime();
         }));
+    }
+
+    private void openDataStream(SocketChannel data, int upstreamPort) {
+        track(data);
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
+        if (!ftps.protectsData()) {
+            openUpstream(data, upstreamPort, streamId, label);
+            return;
+        }
+        // The server's data connection opens only once TLS is settled; a refused client's is opened
+        // and reset at once, so the server ends the transfer instead of waiting for it.
+        DataTls.protect(data, ftps, services.ftps(), label, new DataTls.Outcome() {
+            @Override
+            public void admitted() {
+                openUpstream(data, upstreamPort, streamId, label);
+            }
+
+            @Override
+            public void refused(String reply) {
+                dataRefused(reply);
+                openUpstream(data, upstreamPort, streamId, label);
+            }
+        });
+    }
+
+    private void openUpstream(SocketChannel data, int upstreamPort, ByteString streamId, String label) {
         services.pending().register(streamId, data, label, reason -> {
             log.warn("{}: data connection to the FTP server's port {} failed: {}", label, upstreamPort, reason);
             SocketPipe.resetChannel(data);
@@ -178,7 +252,12 @@ public final class Session implements DataEndpoints, SessionEvents {
         String label = label("active data " + StreamIds.shortForm(streamId));
         java.util.concurrent.CompletableFuture<InetSocketAddress> listening = services.listens().register(streamId);
         services.pending().register(streamId, client.eventLoop(), label,
-                () -> services.activeDialer().dial(client.eventLoop(), clientTarget),
+                () -> services.activeDialer().dial(client.eventLoop(), clientTarget, data -> {
+                    track(data);
+                    if (ftps.protectsData()) {
+                        DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
+                    }
+                }),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
                 .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());
@@ -198,6 +277,15 @@ public final class Session implements DataEndpoints, SessionEvents {
             }
         });
         return listening.orTimeout(services.activeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** The relay refused a data connection: the transfer's outcome becomes {@code reply}. */
+    private void dataRefused(String reply) {
+        client.eventLoop().execute(() -> {
+            if (gateway != null && client.isOpen() && !gateway.refuseTransfer(reply)) {
+                log.debug("{}: refused a data connection outside a transfer", label("control"));
+            }
+        });
     }
 
     private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {

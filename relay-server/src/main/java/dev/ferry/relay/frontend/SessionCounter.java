@@ -30,7 +30,33 @@ public final class SessionCounter {
     }
 
     public synchronized void close(InetAddress ip, String tunnel) {
+        closeFromIp(ip);
+        leaveTunnel(tunnel);
+    }
+
+    /** The shared port counts a client against its IP at connect, before the tunnel is known: why not, or null. */
+    public synchronized String tryOpenFromIp(InetAddress ip) {
+        if (byIp.getOrDefault(ip, 0) >= perIp) {
+            return "too many connections from your address (" + perIp + ")";
+        }
+        byIp.merge(ip, 1, Integer::sum);
+        return null;
+    }
+
+    /** ... and against the tunnel once it is known: why not, or null. */
+    public synchronized String tryJoinTunnel(String tunnel) {
+        if (byTunnel.getOrDefault(tunnel, 0) >= perTunnel) {
+            return "too many connections to " + tunnel + " (" + perTunnel + ")";
+        }
+        byTunnel.merge(tunnel, 1, Integer::sum);
+        return null;
+    }
+
+    public synchronized void closeFromIp(InetAddress ip) {
         byIp.computeIfPresent(ip, (k, n) -> n <= 1 ? null : n - 1);
+    }
+
+    public synchronized void leaveTunnel(String tunnel) {
         byTunnel.computeIfPresent(tunnel, (k, n) -> n <= 1 ? null : n - 1);
     }
 

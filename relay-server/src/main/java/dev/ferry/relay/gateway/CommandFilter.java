@@ -40,6 +40,21 @@ public interface CommandFilter {
     }
 
     /**
+     * Answer {@code reply} (a 234) and, once it has gone out in the clear, put {@code tls} in front
+     * of the gateway: everything the client sends after this command (even in the same read) goes
+     * into TLS, and the gateway keeps reading the conversation inside it.
+     */
+    static Decision startTls(String reply, TlsStart tls) {
+        return new StartTls(reply, tls);
+    }
+
+    /** Makes the server-side TLS handler for a control connection (called on its event loop). */
+    @FunctionalInterface
+    interface TlsStart {
+        io.netty.channel.ChannelHandler handler(io.netty.channel.Channel channel);
+    }
+
+    /**
      * Decide later: the gateway holds everything the client sends after this command until
      * {@code decision} completes (on any thread), then applies it on the event loop. A decision
      * that fails, or is itself {@link Later}, is answered with a 451.
@@ -48,7 +63,7 @@ public interface CommandFilter {
         return new Later(decision);
     }
 
-    sealed interface Decision permits Forward, Replace, Answer, Later {
+    sealed interface Decision permits Forward, Replace, Answer, Later, StartTls {
     }
 
     final class Forward implements Decision {
@@ -76,6 +91,13 @@ public interface CommandFilter {
             if (reply == null || !reply.matches("(?s)\\d{3}[ -].*\r\n")) {
                 throw new IllegalArgumentException("reply must start with a reply code and end in CR LF, got " + reply);
             }
+        }
+    }
+
+    record StartTls(String reply, TlsStart tls) implements Decision {
+        public StartTls {
+            new Answer(reply); // same rules as an answer
+            Objects.requireNonNull(tls, "tls");
         }
     }
 

@@ -17,7 +17,8 @@ final class ExpectationQueue {
     private record Forwarded(CommandKind kind) implements Expected {
     }
 
-    private record Local(String reply) implements Expected {
+    /** @param after runs right after the reply was handed out (null: nothing) */
+    private record Local(String reply, Runnable after) implements Expected {
     }
 
     private final Deque<Expected> queue = new ArrayDeque<>();
@@ -33,7 +34,12 @@ final class ExpectationQueue {
 
     /** The gateway answers a command itself; {@code due} gets the reply now if nothing is owed before it. */
     void local(String reply, Consumer<String> due) {
-        queue.add(new Local(reply));
+        local(reply, null, due);
+    }
+
+    /** As {@link #local(String, Consumer)}; {@code after} runs right after {@code due} got the reply. */
+    void local(String reply, Runnable after, Consumer<String> due) {
+        queue.add(new Local(reply, after));
         drainDue(due);
     }
 
@@ -66,6 +72,9 @@ final class ExpectationQueue {
         while (queue.peek() instanceof Local local) {
             queue.poll();
             due.accept(local.reply());
+            if (local.after() != null) {
+                local.after().run();
+            }
         }
     }
 }

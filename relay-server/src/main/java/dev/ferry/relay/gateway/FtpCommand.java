@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public record FtpCommand(CommandKind kind, String verb, String argument) {
     private static final int IAC = 0xff;
+    private static final int DM = 0xf2;
 
     /** Classifies one complete line (with or without its line end). */
     public static FtpCommand parse(byte[] line) {
@@ -23,6 +24,29 @@ public record FtpCommand(CommandKind kind, String verb, String argument) {
             kind = CommandKind.OTHER; // answered 200, not 229: nothing to rewrite
         }
         return new FtpCommand(kind, verb, argument);
+    }
+
+    /**
+     * The Telnet Synch in a command line: the index of each DM byte (IAC DM, which RFC 959 4.1.3
+     * has the client send as TCP urgent data before ABOR, STAT or QUIT) among the Telnet commands that
+     * start the line. Only that prefix counts: bytes after the first ordinary character (a verb,
+     * a filename) are never a Synch.
+     */
+    static int[] synchMarks(byte[] line) {
+        int[] marks = new int[0];
+        int i = 0;
+        while (i + 1 < line.length && (line[i] & 0xff) == IAC) {
+            int cmd = line[i + 1] & 0xff;
+            if (cmd == IAC) {
+                break; // an escaped 0xFF is an ordinary character
+            }
+            if (cmd == DM) {
+                marks = java.util.Arrays.copyOf(marks, marks.length + 1);
+                marks[marks.length - 1] = i + 1;
+            }
+            i += cmd >= 251 && cmd <= 254 ? 3 : 2; // WILL, WONT, DO, DONT carry an option byte
+        }
+        return marks;
     }
 
     /** The line's characters with Telnet commands (IAC x, IAC WILL/WONT/DO/DONT opt, IAC IAC) removed. */

@@ -1,5 +1,7 @@
 package dev.ferry.relay.gateway;
 
+import com.google.protobuf.ByteString;
+import dev.ferry.link.pipe.PipeFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -25,10 +27,17 @@ import org.slf4j.LoggerFactory;
  *   <li>what the {@link CommandFilter} replaces or answers (PORT/EPRT checked and replaced);</li>
  *   <li>over-long command lines, LPSV, LPRT and CCC: answered here, never forwarded.</li>
  * </ul>
+ * Urgent data from the client (the DM of a Telnet Synch, the LF of ftplib's urgent ABOR line) goes on
+ * as a {@link PipeFrame.Urgent} message at its place in the stream, so the server receives it
+ * urgent, as the client sent it (see {@link #forwardLine}).
  * Replies are matched to commands by a queue of expectations, never by searching the stream; local
- * replies take their place in that queue, so pipelined replies stay in command order. After the
- * server accepts AUTH (234) nothing is parsed or changed again. While an AUTH reply or a deferred
- * filter decision is pending, client input is held (up to 64 KiB, then 421 and close).
+ * replies take their place in that queue, so pipelined replies stay in command order. When the
+ * filter answers AUTH itself ({@link CommandFilter#startTls}), the gateway sends the 234 in the clear,
+ * puts the TLS handler in front of itself, hands it the bytes the client sent after AUTH, and reads on
+ * inside TLS. When AUTH is forwarded and the server accepts it (234) nothing is parsed or changed again. The session is told it is opaque then.
+ * While an AUTH reply or a deferred filter decision is pending, client input is held (up to 64 KiB,
+ * then 421 and close). A client whose first byte is a TLS handshake record (implicit FTPS on a plain
+ * port) is closed at once, with a TLS alert if no reply has gone out yet.
  *
  * <p>Lines are read whole up to {@code maxLineLength} bytes plus their line end (CR LF or bare LF).
  * A longer command line is answered 500 and dropped up to its LF; a longer reply line streams
@@ -44,6 +53,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     static final String FILTER_FAILED = "451 Requested action aborted: local error in processing.\r\n";
     static final String TOO_MUCH_INPUT = "421 Too much input while waiting for the server; closing.\r\n";
     static final int MAX_HELD = 64 * 1024;
+    /** TLS content type of a handshake record: what an implicit-FTPS client sends first. */
+    static final byte TLS_HANDSHAKE = 0x16;
+    /** A fatal handshake_failure alert in a TLS record: what such a client gets if nothing was sent yet. */
+    static final byte[] TLS_ALERT = {0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28};
 
     private final GatewayConfig config;
     private final CommandFilter filter;
@@ -62,6 +75,16 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private boolean inputEnded;
     private ByteBuf delayedOutput;
     private boolean delaying;
+    private boolean inputSeen;
+    private boolean repliesSeen;
+    /** The last read from the client ended before filling its buffer (see {@link #channelRead}). */
+    private boolean lastReadShort;
+    /** The line completed next ends with the byte that started this read, right after a short read. */
+    private boolean lineEndStartsRead;
+    /** A 234 went (or is going) out: TLS goes in front once it has left this handler. */
+    private CommandFilter.TlsStart tlsToStart;
+    /** Inside channelRead or write: TLS waits until the bytes at hand are sorted. */
+    private boolean busy;
 
     /** Passive mode only: PORT and EPRT are answered 502 here. */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints) {
@@ -70,7 +93,13 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     /** Passive and active mode for a client at {@code client}. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client) {
-        this(config, endpoints, events, new ActiveModeFilter(endpoints, client));
+        this(config, endpoints, events, new ActiveModeFilter(endpoints, client).orElse(new Ipv6PassiveFilter(client)));
+    }
+
+    /** Passive and active mode for a client at {@code client}, with {@code first} deciding each command before the active-mode checks. */
+    public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client,
+            CommandFilter first) {
+        this(config, endpoints, events, first.orElse(new ActiveModeFilter(endpoints, client)));
     }
 
     /**
@@ -85,7 +114,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         this.commands = new LineSplitter(config.maxLineLength() + 2);
         this.replies = new LineSplitter(config.maxLineLength() + 2);
         this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(),
-                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength());
+                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength(),
+                config.tlsFeatures() ? new TlsFeatures() : null);
     }
 
     @Override
@@ -110,13 +140,30 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (!inputSeen && in.isReadable()) {
+            inputSeen = true;
+            if (in.getByte(in.readerIndex()) == TLS_HANDSHAKE) {
+                in.release();
+                tlsOnPlainPort();
+                return;
+            }
+        }
+        // The client's socket reads urgent data inline, and Linux ends a read just before an urgent
+        // byte: an LF that starts a read after a short one may be the urgent end of ftplib's ABOR line.
+        lineEndStartsRead = lastReadShort && commands.holdsPartial() && in.isReadable()
+                && in.getByte(in.readerIndex()) == '\n';
+        lastReadShort = in.writableBytes() > 0;
         if (holding) {
             hold(in);
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
+        busy = true;
         try {
-            commands.feed(in, (bytes, first, complete) -> line(bytes, complete, out));
+            commands.feed(in, (bytes, first, complete) -> {
+                line(bytes, complete, out);
+                lineEndStartsRead = false;
+            });
             if (holding && commands.holdsPartial()) {
                 holdBytes(commands.takePartial()); // parsed once the pending decision is made
             }
@@ -124,9 +171,33 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             log.warn("gateway: cannot read input from {}, passing it through", ctx.channel().remoteAddress(), e);
             out.writeBytes(in);
         } finally {
+            busy = false;
             in.release();
         }
         forward(out);
+        if (tlsToStart != null && !delaying) {
+            installTls();
+        }
+    }
+
+    /** Implicit FTPS on a plain FTP port: no FTP reply can help a TLS client, so it is told at once. */
+    private void tlsOnPlainPort() {
+        log.warn("gateway: {} started a TLS handshake instead of FTP (implicit FTPS?) on a plain FTP port; closing",
+                ctx.channel().remoteAddress());
+        inputEnded = true;
+        if (repliesSeen) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(TLS_ALERT)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static void sessionEvent(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            log.warn("gateway: session callback failed", e);
+        }
     }
 
     private void line(byte[] bytes, boolean complete, ByteBuf out) {
@@ -151,11 +222,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     }
 
     private void command(byte[] line, ByteBuf out) {
-        try {
-            events.commandReceived();
-        } catch (RuntimeException e) {
-            log.warn("gateway: session callback failed", e);
-        }
+        sessionEvent(events::commandReceived);
         FtpCommand command = FtpCommand.parse(line);
         CommandFilter.Decision decision;
         try {
@@ -172,6 +239,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             expectLocal(answer.reply());
             return;
         }
+        if (decision instanceof CommandFilter.StartTls start) {
+            holding = true; // what the client sends next is TLS: held raw until the handler is in place
+            expected.local(start.reply(), () -> tlsDue(start.tls()), due -> {
+                emit(Unpooled.copiedBuffer(due, StandardCharsets.ISO_8859_1), ctx.newPromise());
+                ctx.flush();
+            });
+            return;
+        }
         if (decision instanceof CommandFilter.Later later) {
             holding = true; // everything the client sends next waits for the decision
             later.decision().whenComplete((d, e) -> ctx.executor().execute(() -> settle(command, line, d, e)));
@@ -180,11 +255,41 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         if (decision instanceof CommandFilter.Replace replace) {
             out.writeCharSequence(replace.line(), StandardCharsets.ISO_8859_1);
         } else {
-            out.writeBytes(line);
+            forwardLine(line, out, lineEndStartsRead && command.verb().equalsIgnoreCase("ABOR"));
         }
         expected.forwarded(command.kind());
         if (command.kind() == CommandKind.AUTH) {
             holding = true; // after 234 what follows is TLS and must not be parsed
+        }
+    }
+
+    /**
+     * Forwards a command line as it came, with the bytes the client sent urgent marked: each goes on
+     * as a {@link PipeFrame.Urgent} message that starts with it and holds the rest of the line up to
+     * the next urgent byte, so the agent sends it urgent with what followed it right after, as the
+     * client did. The urgent mark itself is not visible once a byte is read inline; two places are
+     * known to hold one: the DM of a Telnet Synch among the line's leading Telnet commands (RFC 959
+     * 4.1.3), and the LF of an ABOR line that started a read right after a short read
+     * ({@code urgentEnd}: Python's {@code FTP.abort()} sends the whole line urgent, and Linux ends a
+     * read just before the urgent byte).
+     */
+    private void forwardLine(byte[] line, ByteBuf out, boolean urgentEnd) {
+        int[] marks = FtpCommand.synchMarks(line);
+        if (urgentEnd && line.length > 0 && line[line.length - 1] == '\n') {
+            marks = java.util.Arrays.copyOf(marks, marks.length + 1);
+            marks[marks.length - 1] = line.length - 1;
+        }
+        if (marks.length == 0) {
+            out.writeBytes(line);
+            return;
+        }
+        out.writeBytes(line, 0, marks[0]);
+        ByteBuf before = ctx.alloc().buffer(out.readableBytes()).writeBytes(out);
+        out.clear();
+        forward(before);
+        for (int i = 0; i < marks.length; i++) {
+            int end = i + 1 < marks.length ? marks[i + 1] : line.length;
+            ctx.fireChannelRead(new PipeFrame.Urgent(ByteString.copyFrom(line, marks[i], end - marks[i])));
         }
     }
 
@@ -301,12 +406,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        repliesSeen |= msg instanceof ByteBuf b && b.isReadable();
         if (passThrough || !(msg instanceof ByteBuf in)) {
             ctx.write(msg, promise);
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
         LineSplitter.Sink sink = (bytes, first, complete) -> reply(bytes, first, complete, out);
+        busy = true;
         try {
             if (in.isReadable()) {
                 replies.feed(in, sink);
@@ -320,9 +427,13 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             log.warn("gateway: cannot read the server's reply, passing it through", e);
             out.writeBytes(in);
         } finally {
+            busy = false;
             in.release();
         }
         emit(out, promise);
+        if (tlsToStart != null && !delaying) {
+            installTls();
+        }
     }
 
     private void reply(byte[] bytes, boolean first, boolean complete, ByteBuf out) {
@@ -356,6 +467,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             if (code == 234) {
                 passThrough = true;
                 expected.clear();
+                sessionEvent(events::sessionOpaque);
             }
             // Client input waited for this reply: now it flows (raw after 234, parsed otherwise).
             ctx.executor().execute(this::resume);
@@ -395,5 +507,66 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             delayedOutput = null;
             ctx.writeAndFlush(out);
         }
+        if (tlsToStart != null) {
+            installTls();
+        }
+    }
+
+    /**
+     * The relay refused the data connection of the transfer under way (e.g. TLS without the required
+     * session reuse): the client gets {@code reply} (whole lines, CR LF) as the transfer's outcome
+     * instead of whatever the server says. Call on the event loop; false if no transfer is under way.
+     */
+    public boolean refuseTransfer(String reply) {
+        new CommandFilter.Answer(reply); // same rules
+        return replyReader.replaceTransferOutcome(reply);
+    }
+
+    // ---------------------------------------------------------------- TLS after AUTH
+
+    private void tlsDue(CommandFilter.TlsStart tls) {
+        tlsToStart = tls;
+        if (!busy && !delaying) {
+            installTls(); // the 234 has left this handler (written toward the socket, in the clear)
+        }
+    }
+
+    /** Puts TLS in front of the gateway and feeds it what the client sent after AUTH. */
+    private void installTls() {
+        CommandFilter.TlsStart tls = tlsToStart;
+        tlsToStart = null;
+        ctx.flush();
+        io.netty.channel.ChannelHandler handler;
+        try {
+            handler = tls.handler(ctx.channel());
+        } catch (RuntimeException e) {
+            log.warn("gateway: cannot start TLS for {}; closing", ctx.channel().remoteAddress(), e);
+            releaseHeld();
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().addBefore(ctx.name(), null, handler);
+        holding = false;
+        ByteBuf pending = held;
+        held = null;
+        if (pending != null) {
+            io.netty.channel.ChannelHandlerContext before = contextBefore(handler);
+            if (before == null) {
+                ctx.pipeline().fireChannelRead(pending).fireChannelReadComplete();
+            } else {
+                before.fireChannelRead(pending).fireChannelReadComplete();
+            }
+        }
+    }
+
+    private io.netty.channel.ChannelHandlerContext contextBefore(io.netty.channel.ChannelHandler handler) {
+        String previous = null;
+        for (java.util.Map.Entry<String, io.netty.channel.ChannelHandler> e : ctx.pipeline()) {
+            if (e.getValue() == handler) {
+                return previous == null ? null : ctx.pipeline().context(previous);
+            }
+            previous = e.getKey();
+        }
+        return null;
     }
 }

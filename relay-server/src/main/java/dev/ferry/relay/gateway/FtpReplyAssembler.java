@@ -7,7 +7,7 @@ package dev.ferry.relay.gateway;
  * whatever they look like. Fed the pieces a {@link LineSplitter} cuts, so an over-long line arrives
  * as several pieces and is classified by its first.
  */
-final class FtpReplyAssembler {
+public final class FtpReplyAssembler {
     /**
      * Where a piece stands.
      *
@@ -15,7 +15,7 @@ final class FtpReplyAssembler {
      * @param finalLine whether it is (part of) the reply's final line
      * @param endsReply whether it completes the reply (the final line's last piece)
      */
-    record Piece(int code, boolean finalLine, boolean endsReply) {
+    public record Piece(int code, boolean finalLine, boolean endsReply) {
         static final Piece STRAY = new Piece(0, false, false);
     }
 
@@ -28,7 +28,7 @@ final class FtpReplyAssembler {
      * @param first whether it starts a line
      * @param complete whether it ends a line
      */
-    Piece next(byte[] bytes, boolean first, boolean complete) {
+    public Piece next(byte[] bytes, boolean first, boolean complete) {
         if (!first && longLine != null) {
             Piece line = longLine;
             if (complete) {

@@ -8,8 +8,10 @@ import java.net.Inet4Address;
  * @param publicAddress written into rewritten 227 replies: the address clients reach the relay at
  * @param maxLineLength longest line read whole, without its line end: a longer command is answered
  *     500 and dropped, a longer reply line streams through unchanged and is never rewritten
+ * @param tlsFeatures the relay answers AUTH, PBSZ and PROT itself: the server's 211 reply to FEAT
+ *     lists them (see {@link TlsFeatures})
  */
-public record GatewayConfig(Inet4Address publicAddress, int maxLineLength) {
+public record GatewayConfig(Inet4Address publicAddress, int maxLineLength, boolean tlsFeatures) {
     public static final int DEFAULT_MAX_LINE_LENGTH = 4096;
     public static final int MIN_LINE_LENGTH = 64;
     public static final int MAX_LINE_LENGTH = 65536;
@@ -41,6 +43,7 @@ public record GatewayConfig(Inet4Address publicAddress, int maxLineLength) {
     public static final class Builder {
         private Inet4Address publicAddress;
         private int maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+        private boolean tlsFeatures;
 
         private Builder() {
         }
@@ -55,8 +58,13 @@ public record GatewayConfig(Inet4Address publicAddress, int maxLineLength) {
             return this;
         }
 
+        public Builder tlsFeatures(boolean tlsFeatures) {
+            this.tlsFeatures = tlsFeatures;
+            return this;
+        }
+
         public GatewayConfig build() {
-            return new GatewayConfig(publicAddress, maxLineLength);
+            return new GatewayConfig(publicAddress, maxLineLength, tlsFeatures);
         }
     }
 }

@@ -5,13 +5,36 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The RFC 959 {@code h1,h2,h3,h4,p1,p2} form of an IPv4 address and port (PORT arguments, 227
  * replies), both ways. Pure; never resolves a name.
  */
 final class HostPortCodec {
+    /** Six comma-separated numbers that are not part of a longer list of numbers. */
+    private static final Pattern SIX_NUMBERS =
+            Pattern.compile("(?<![\\d,])\\d{1,3}(?:[ \\t]*,[ \\t]*\\d{1,3}){5}(?![ \\t]*,|\\d)");
+
+    /** Where {@link #find} found the six numbers: {@code text.subSequence(start, end)}, decoded. */
+    record Found(InetSocketAddress address, int start, int end) {
+    }
+
     private HostPortCodec() {
+    }
+
+    /**
+     * Scans {@code text} from {@code from} for the first run of exactly six comma-separated numbers,
+     * wherever it stands (RFC 1123 4.1.2.6: with or without parentheses, any text around it), and
+     * decodes it. Empty when there is no such run or the first one is not an address and port.
+     */
+    static Optional<Found> find(CharSequence text, int from) {
+        Matcher m = SIX_NUMBERS.matcher(text);
+        if (from > text.length() || !m.find(from)) {
+            return Optional.empty();
+        }
+        return decode(m.group()).map(a -> new Found(a, m.start(), m.end()));
     }
 
     /**

@@ -10,9 +10,9 @@ import java.util.Arrays;
  * bytes, each marked as not complete, and the last piece (ending in LF) marked complete, so the
  * caller can stream it on or drop it without ever holding it whole.
  */
-final class LineSplitter {
+public final class LineSplitter {
     /** Receives lines and pieces of over-long lines, in order. */
-    interface Sink {
+    public interface Sink {
         /**
          * @param bytes the line or piece, including its line end if it has one
          * @param first whether this starts a line
@@ -26,11 +26,11 @@ final class LineSplitter {
     private int length;
     private boolean midLine;
 
-    LineSplitter(int max) {
+    public LineSplitter(int max) {
         this.max = max;
     }
 
-    void feed(ByteBuf in, Sink sink) {
+    public void feed(ByteBuf in, Sink sink) {
         while (in.isReadable()) {
             int lf = in.forEachByte(ByteProcessor.FIND_LF);
             int end = lf < 0 ? in.writerIndex() : lf + 1;
@@ -77,13 +77,13 @@ final class LineSplitter {
     }
 
     /** Whatever unfinished line is held, handed out raw and forgotten (for input that is put aside or ending). */
-    byte[] takePartial() {
+    public byte[] takePartial() {
         byte[] bytes = Arrays.copyOf(partial, length);
         length = 0;
         return bytes;
     }
 
-    boolean holdsPartial() {
+    public boolean holdsPartial() {
         return length > 0;
     }
 

@@ -36,8 +36,16 @@ final class ReplyReader {
     private final List<byte[]> held = new ArrayList<>();
     private int heldBytes;
     private boolean streaming;
+    private final TlsFeatures features;
+    /** A 1xx went out and the command's final reply has not: a transfer is under way. */
+    private boolean preliminary;
+    /** Replaces the outcome of the transfer under way (its data connection was refused). */
+    private String outcome;
 
-    ReplyReader(ExpectationQueue expected, PassiveReplyRewriter rewriter, Listener listener, int maxHeld) {
+    /** @param features adds the relay's TLS features to the reply to FEAT, or null to leave it alone */
+    ReplyReader(ExpectationQueue expected, PassiveReplyRewriter rewriter, Listener listener, int maxHeld,
+            TlsFeatures features) {
+        this.features = features;
         this.expected = expected;
         this.rewriter = rewriter;
         this.listener = listener;
@@ -53,11 +61,23 @@ final class ReplyReader {
         if (answering == null) {
             answering = expected.head();
         }
+        if (outcome != null && isTransferOutcome(piece.code())) {
+            if (piece.endsReply()) {
+                out.writeCharSequence(outcome, StandardCharsets.ISO_8859_1);
+                outcome = null;
+                replied(piece.code(), out);
+            }
+            return; // the server's own outcome is dropped line by line
+        }
         if (answering == CommandKind.PASV && piece.code() == 227 || answering == CommandKind.EPSV && piece.code() == 229) {
             passive(piece, bytes, first && complete, out);
             return;
         }
-        out.writeBytes(bytes);
+        if (features != null && answering == CommandKind.FEAT && piece.code() == 211) {
+            features.piece(bytes, first, piece, out);
+        } else {
+            out.writeBytes(bytes);
+        }
         if (piece.endsReply()) {
             replied(piece.code(), out);
         }
@@ -100,13 +120,31 @@ final class ReplyReader {
         heldBytes = 0;
     }
 
+    /**
+     * The data connection of the transfer under way was refused: its final reply becomes
+     * {@code reply} whatever the server says. False (nothing changes) if no command awaits a reply.
+     */
+    boolean replaceTransferOutcome(String reply) {
+        if (!preliminary && expected.size() == 0) {
+            return false; // nothing outstanding: the refused connection belonged to no transfer
+        }
+        outcome = reply;
+        return true;
+    }
+
+    private static boolean isTransferOutcome(int code) {
+        return code == 226 || code == 250 || code == 425 || code == 426 || code == 451;
+    }
+
     private void replied(int code, ByteBuf out) {
         answering = null;
         streaming = false;
         flushHeld(out);
+        preliminary = code < 200;
         if (code < 200) {
             return; // preliminary: the command still awaits its final reply
         }
+        outcome = null;
         CommandKind kind = expected.replied(reply -> out.writeCharSequence(reply, StandardCharsets.ISO_8859_1));
         listener.replied(kind, code);
     }

@@ -8,6 +8,15 @@ public interface SessionEvents {
     default void commandReceived() {
     }
 
+    /**
+     * The server accepted AUTH (234): from now on the control connection is TLS between client and
+     * server, and the gateway reads nothing of it. Nothing may be written into it any more (a close
+     * must be silent), and no timer may judge it by what the gateway can no longer see (the login, commands,
+     * data connections).
+     */
+    default void sessionOpaque() {
+    }
+
     /** The server answered 230: the client is logged in. */
     default void loginSucceeded() {
     }

@@ -171,7 +171,7 @@ public final class AgentLinkService {
         public synchronized void onError(Throwable t) {
             helloDeadline.cancel(false);
             if (agent != null) {
-                agents.disconnect(agent);
+                agents.lost(agent, Status.fromThrowable(t));
             }
         }
 

@@ -1,5 +1,6 @@
 package dev.ferry.relay.link;
 
+import dev.ferry.link.LinkKeepalive;
 import io.grpc.Status;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,29 @@ public final class ConnectedAgents {
         if (byTunnel.remove(agent.tunnel().name(), agent)) {
             log.info("tunnel {}: agent from {} disconnected", agent.tunnel().name(), agent.remote());
         }
+    }
+
+    /**
+     * The agent's link broke (reset, closed, or silent past the keepalive timeout): every call on it
+     * has failed, so its transfers are reset, and new clients get 421 until it comes back.
+     */
+    public void lost(ConnectedAgent agent, Status status) {
+        agent.markClosed();
+        if (byTunnel.remove(agent.tunnel().name(), agent)) {
+            log.warn("tunnel {}: agent link from {} lost ({}: closed, reset, or no answer to keepalive "
+                    + "within {} s); its transfers are reset and clients get 421 until it reconnects",
+                    agent.tunnel().name(), agent.remote(), describe(status),
+                    LinkKeepalive.INTERVAL.plus(LinkKeepalive.RELAY_TIMEOUT).toSeconds());
+        }
+    }
+
+    /** gRPC reports every broken connection as "CANCELLED: client cancelled"; only other causes say more. */
+    private static String describe(Status status) {
+        if (status.getCode() == Status.Code.CANCELLED) {
+            return "the connection broke";
+        }
+        return status.getDescription() == null ? status.getCode().toString()
+                : status.getCode() + ": " + status.getDescription();
     }
 
     public Optional<ConnectedAgent> forTunnel(String name) {

@@ -19,7 +19,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /** Checks on the PEM files an operator gives: there, readable, the right kind, and a matching pair. */
-final class KeyFiles {
+public final class KeyFiles {
     private KeyFiles() {
     }
 
@@ -62,7 +62,7 @@ final class KeyFiles {
     }
 
     /** Fails unless {@code key} signs what {@code cert}'s public key verifies. */
-    static void checkPair(X509Certificate cert, PrivateKey key, String certName, String keyName) {
+    public static void checkPair(X509Certificate cert, PrivateKey key, String certName, String keyName) {
         String algorithm = switch (key.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";

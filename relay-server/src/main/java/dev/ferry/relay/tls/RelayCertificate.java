@@ -32,7 +32,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** The relay's TLS identity for the agent link: given files, or generated into the data dir once. */
+/**
+ * A TLS identity in PEM files: the relay's for the agent link (given files, or generated into the data
+ * dir once), and the FTPS certificates of tunnels ({@code dev.ferry.relay.ftps}).
+ */
 public record RelayCertificate(Path certFile, Path keyFile, CertificatePin pin) {
     public static final String CERT_FILE = "relay-cert.pem";
     public static final String KEY_FILE = "relay-key.pem";
@@ -79,22 +82,31 @@ public record RelayCertificate(Path certFile, Path keyFile, CertificatePin pin) 
     }
 
     private static void generate(Path certFile, Path keyFile, SecureRandom random) {
+        generate(certFile, keyFile, LinkTls.RELAY_CERT_NAME, random);
+    }
+
+    /**
+     * Generates a self-signed ECDSA P-256 certificate for {@code dnsName} (its CN and only SAN),
+     * valid ten years, into the two files (the key readable by the owner only), and loads it.
+     */
+    public static RelayCertificate generate(Path certFile, Path keyFile, String dnsName, SecureRandom random) {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
             gen.initialize(new ECGenParameterSpec("secp256r1"), random);
             KeyPair pair = gen.generateKeyPair();
-            X500Name subject = new X500Name("CN=" + LinkTls.RELAY_CERT_NAME);
+            X500Name subject = new X500Name("CN=" + dnsName);
             Instant now = Instant.now();
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
                     new BigInteger(64, random).abs().add(BigInteger.ONE), Date.from(now.minus(Duration.ofDays(1))),
                     Date.from(now.plus(Duration.ofDays(3650))), subject, pair.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.dNSName, LinkTls.RELAY_CERT_NAME)));
+                    new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                     builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             Files.createDirectories(certFile.toAbsolutePath().getParent());
             writePem(keyFile, pair.getPrivate(), true);
             writePem(certFile, cert, false);
+            return load(certFile, keyFile);
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot generate the relay certificate", e);
         } catch (IOException e) {

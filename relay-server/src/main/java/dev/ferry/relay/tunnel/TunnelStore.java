@@ -82,7 +82,7 @@ public final class TunnelStore {
 
     /**
      * Adds a tunnel, atomically with respect to every other add and remove (in any process). Refuses
-     * a name or a port another tunnel has, and any add while a tunnel file is unreadable: that file
+     * a name or a dedicated port another tunnel has, and any add while a tunnel file is unreadable: that file
      * may hold the port (a running relay keeps serving it as last read).
      *
      * @throws TunnelConflictException naming what is taken or which file is unreadable
@@ -103,7 +103,7 @@ public final class TunnelStore {
                 if (existing.name().equals(tunnel.name())) {
                     throw new TunnelConflictException("tunnel " + tunnel.name() + " already exists");
                 }
-                if (existing.ftpPort() == tunnel.ftpPort()) {
+                if (tunnel.hasDedicatedPort() && existing.ftpPort() == tunnel.ftpPort()) {
                     throw new TunnelConflictException("FTP port " + tunnel.ftpPort() + " is already used by tunnel "
                             + existing.name());
                 }
@@ -152,6 +152,8 @@ public final class TunnelStore {
         p.setProperty("name", tunnel.name());
         p.setProperty("ftpPort", Integer.toString(tunnel.ftpPort()));
         p.setProperty("tokenSha256", tunnel.tokenSha256());
+        p.setProperty("requireTls", Boolean.toString(tunnel.tls().requireTls()));
+        p.setProperty("requireTlsReuse", Boolean.toString(tunnel.tls().requireReuse()));
         StringWriter text = new StringWriter();
         try {
             p.store(text, "Ferry tunnel; the token itself is not stored");
@@ -222,7 +224,17 @@ public final class TunnelStore {
         if (!port.matches("\\d{1,5}")) {
             throw new IllegalArgumentException("ftpPort '" + port + "' is not a port number");
         }
-        return new Tunnel(name, Integer.parseInt(port), hash);
+        return new Tunnel(name, Integer.parseInt(port), hash,
+                new TlsPolicy(flag(p, "requireTls"), flag(p, "requireTlsReuse")));
+    }
+
+    /** An optional true/false property (absent in files written before FTPS): false unless "true". */
+    private static boolean flag(Properties p, String key) {
+        String value = p.getProperty(key, "false").strip();
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(key + " '" + value + "' is neither true nor false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static String required(Properties p, String key) {

@@ -23,7 +23,7 @@ class RelayCommandLineTest {
     record Run(int exit, String out, String err) {
     }
 
-    private static Run run(String... args) {
+    static Run run(String... args) {
         CommandLine cl = RelayMain.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -83,6 +83,11 @@ class RelayCommandLineTest {
                 "--link-window", "16 furlongs");
         assertThat(window.exit()).isEqualTo(2);
         assertThat(window.err()).contains("Invalid value for option '--link-window': must be a size such as 16MiB");
+        Run budget = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--memory-budget", "999GiB");
+        assertThat(budget.exit()).isEqualTo(2);
+        assertThat(budget.err()).contains("Invalid value for option '--memory-budget': must be between 16MiB and "
+                + "the JVM's direct memory limit").contains("-XX:MaxDirectMemorySize");
         Run tls = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
                 "--tls-cert", "/tmp/x.pem");
         assertThat(tls.exit()).isEqualTo(2);
@@ -187,8 +192,8 @@ class RelayCommandLineTest {
     void usageErrorsAreOneLinePointingAtHelp() {
         Run r = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--bogus");
         assertOneLine(r, "Unknown option: '--bogus'", "see 'ferry-relay serve --help'");
-        Run missing = run("tunnel", "add", "a.example.net", "--data-dir", dataDir.toString());
-        assertOneLine(missing, "--ftp-port");
+        Run missing = run("tunnel", "add", "--data-dir", dataDir.toString());
+        assertOneLine(missing, "Missing required parameter: 'NAME'");
     }
 
     private static String[] concat(String[] head, String... tail) {
@@ -238,6 +243,42 @@ class RelayCommandLineTest {
                     "--agent-listen", "127.0.0.1:" + busy.getLocalPort());
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err()).contains("port " + busy.getLocalPort() + " is already in use").contains("--agent-listen");
+        }
+    }
+
+    @Test
+    void withoutFtpPortATunnelIsServedOnTheSharedPortOnly() throws Exception {
+        Run r = run("tunnel", "add", "Shared.Example.NET.", "--data-dir", dataDir.toString(),
+                "--relay-address", "relay.example.net:7835");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("tunnel shared.example.net registered on the relay's shared FTP port.");
+        assertThat(Files.readString(dataDir.resolve("tunnels/shared.example.net.tunnel"))).contains("ftpPort=0");
+        Run second = run("tunnel", "add", "other.example.net", "--data-dir", dataDir.toString(),
+                "--relay-address", "relay.example.net:7835");
+        assertThat(second.exit()).as(second.err()).isZero();
+        Run dedicated = run("tunnel", "add", "bücher.example", "--ftp-port", "2121", "--data-dir", dataDir.toString(),
+                "--relay-address", "relay.example.net:7835");
+        assertThat(dedicated.out()).contains("tunnel xn--bcher-kva.example registered on FTP port 2121 and the relay's shared FTP port.");
+
+        Run list = run("tunnel", "list", "--data-dir", dataDir.toString());
+        assertThat(list.out()).containsPattern("shared.example.net +shared port only")
+                .containsPattern("xn--bcher-kva.example +ftp port 2121");
+    }
+
+    @Test
+    void ftpListenIsValidatedAndNamed() throws Exception {
+        Run bad = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--ftp-listen", "21");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--ftp-listen").contains("HOST:PORT");
+        Run zero = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--ftp-listen", "127.0.0.5:0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--ftp-listen").contains("1-65535");
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.5"))) {
+            Run r = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5", "--insecure",
+                    "--agent-listen", "127.0.0.1:0", "--ftp-listen", "127.0.0.5:" + busy.getLocalPort());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("--ftp-listen").contains("127.0.0.5:" + busy.getLocalPort());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.relay.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.link.transport.EventLoops;
 import io.netty.channel.EventLoop;
@@ -47,7 +48,7 @@ class DataPortPoolTest {
     }
 
     private Optional<PassiveLease> lease(DataPortPool pool, EventLoop loop) throws Exception {
-        return loop.submit(() -> pool.lease(host, loop, ch -> ch.close())).get(5, TimeUnit.SECONDS);
+        return loop.submit(() -> pool.lease(host, loop, "session t", ch -> ch.close())).get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -76,7 +77,7 @@ class DataPortPoolTest {
         DataPortPool pool = new DataPortPool(range, host, loops.serverChannelType(), Duration.ofSeconds(30), 100, new Random(3));
         EventLoop loop = loops.group().next();
         CompletableFuture<InetSocketAddress> admitted = new CompletableFuture<>();
-        PassiveLease lease = loop.submit(() -> pool.lease(InetAddress.getByName("127.0.0.1"), loop, ch -> {
+        PassiveLease lease = loop.submit(() -> pool.lease(InetAddress.getByName("127.0.0.1"), loop, "session t", ch -> {
             admitted.complete(ch.remoteAddress());
             ch.close();
         })).get().orElseThrow();
@@ -104,5 +105,50 @@ class DataPortPoolTest {
         assertThat(lease(pool, loop)).isPresent();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.leasedCount() == 0);
         assertThat(lease(pool, loop)).isPresent();
+    }
+
+    @Test
+    void aSecondConnectionFromTheClientsIpResetsBothAndFreesThePort() throws Exception {
+        PortRange range = freeRange(1);
+        DataPortPool pool = new DataPortPool(range, host, loops.serverChannelType(), Duration.ofSeconds(30), 100, new Random(3));
+        EventLoop loop = loops.group().next();
+        CompletableFuture<io.netty.channel.socket.SocketChannel> joined = new CompletableFuture<>();
+        PassiveLease lease = loop.submit(() -> pool.lease(host, loop, "session t", joined::complete)).get().orElseThrow();
+        try (Socket first = new Socket(host, lease.port()); Socket second = new Socket()) {
+            io.netty.channel.socket.SocketChannel data = joined.get(5, TimeUnit.SECONDS);
+            assertThat(pool.leasedCount()).as("the port listens while its data connection is open").isEqualTo(1);
+            try {
+                second.connect(new InetSocketAddress(host, lease.port()), 2000);
+            } catch (java.net.SocketException resetWhileConnecting) {
+                // the pool may reset it before connect() returns
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.contestedLeases() == 1);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !data.isOpen());
+            first.setSoTimeout(5000);
+            assertThatThrownBy(() -> first.getInputStream().read()).isInstanceOf(java.net.SocketException.class)
+                    .hasMessageContaining("reset");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.leasedCount() == 0);
+        assertThat(pool.strayConnections()).isZero();
+        assertThat(lease(pool, loop)).as("the port can be leased again").isPresent();
+    }
+
+    @Test
+    void aJoinedLeaseReleasedByItsSessionKeepsItsDataConnection() throws Exception {
+        PortRange range = freeRange(1);
+        DataPortPool pool = new DataPortPool(range, host, loops.serverChannelType(), Duration.ofSeconds(30), 100, new Random(3));
+        EventLoop loop = loops.group().next();
+        CompletableFuture<io.netty.channel.socket.SocketChannel> joined = new CompletableFuture<>();
+        PassiveLease lease = loop.submit(() -> pool.lease(host, loop, "session t", joined::complete)).get().orElseThrow();
+        try (Socket client = new Socket(host, lease.port())) {
+            io.netty.channel.socket.SocketChannel data = joined.get(5, TimeUnit.SECONDS);
+            lease.release(); // the session's next PASV
+            Thread.sleep(200);
+            assertThat(data.isOpen()).isTrue();
+            data.close().sync();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pool.leasedCount() == 0);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(pool.contestedLeases()).isZero();
     }
 }

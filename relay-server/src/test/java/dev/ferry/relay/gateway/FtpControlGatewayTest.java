@@ -132,7 +132,7 @@ class FtpControlGatewayTest {
         String[] hostile = {
             "227 Entering Passive Mode (10,0,0,1,256,1)\r\n",
             "227 Entering Passive Mode (10,0,0,1,0,0)\r\n",
-            "227 Entering Passive Mode 10,0,0,1,4,1\r\n",
+            "227 Entering Passive Mode 10,0,0,1,4\r\n",
             "227 Entering Passive Mode (10,0,0,1,4)\r\n",
             "227 Entering Passive Mode (999,0,0,1,4,1)\r\n",
         };
@@ -145,7 +145,7 @@ class FtpControlGatewayTest {
         String[] hostile229 = {
             "229 Entering Extended Passive Mode (|||70000|)\r\n",
             "229 Entering Extended Passive Mode (|||0|)\r\n",
-            "229 Entering Extended Passive Mode (!!!5000!)\r\n",
+            "229 Entering Extended Passive Mode (!!|5000!)\r\n",
             "229 Entering Extended Passive Mode (|1|10.0.0.1|5000|)\r\n",
         };
         for (String reply : hostile229) {
@@ -242,5 +242,33 @@ class FtpControlGatewayTest {
         gw.server("230 Login successful.\r\n");
         assertThat(gw.failures).isEqualTo(1);
         assertThat(gw.logins).isEqualTo(1);
+    }
+
+    @Test
+    void a227WithoutParenthesesAndAn229WithAnotherDelimiterAreReadAndSentStrictly() {
+        gw.server("220 ready\r\n");
+        gw.client("PASV\r\n");
+        assertThat(gw.server("227 Entering Passive Mode 10,0,0,1,4,1\r\n"))
+                .isEqualTo("227 Entering Passive Mode (203,0,113,7,156,65).\r\n");
+        gw.client("PASV\r\n");
+        assertThat(gw.server("227-Here\r\n227 =10,0,0,1,4,2\r\n"))
+                .isEqualTo("227-Here\r\n227 Entering Passive Mode (203,0,113,7,156,66).\r\n");
+        gw.client("EPSV\r\n");
+        assertThat(gw.server("229 Entering Extended Passive Mode (!!!5000!)\r\n"))
+                .isEqualTo("229 Entering Extended Passive Mode (|||40003|)\r\n");
+        assertThat(gw.leasedFor).containsExactly(1025, 1026, 5000);
+    }
+
+    @Test
+    void pasvFromAnIpv6ClientIsAnsweredWithEpsvAdviceAndEpsvWorks() {
+        GatewayHarness v6 = new GatewayHarness(h -> new FtpControlGateway(GatewayHarness.config(4096), h, h,
+                GatewayHarness.address("2001:db8::10")));
+        v6.server("220 ready\r\n");
+        assertThat(v6.client("PASV\r\n")).isEmpty();
+        assertThat(v6.drainOutbound()).isEqualTo(Ipv6PassiveFilter.USE_EPSV).contains("use EPSV");
+        assertThat(v6.client("EPSV\r\n")).isEqualTo("EPSV\r\n");
+        assertThat(v6.server("229 ok (|||5000|)\r\n")).isEqualTo("229 ok (|||40001|)\r\n");
+        assertThat(v6.leasedFor).containsExactly(5000);
+        assertThat(v6.finish()).isFalse();
     }
 }

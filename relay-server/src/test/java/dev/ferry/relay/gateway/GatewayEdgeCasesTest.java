@@ -164,4 +164,47 @@ class GatewayEdgeCasesTest {
         assertThat(gw.server("200 ok\r\n")).isEqualTo("200 ok\r\n");
         assertThat(gw.channel.isOpen()).isTrue();
     }
+
+    @Test
+    void afterAuthTlsIsAcceptedTheSessionIsToldItIsOpaque() {
+        gw.server("220 ready\r\n");
+        gw.client("AUTH TLS\r\n");
+        assertThat(gw.opaque).isZero();
+        gw.server("234 go\r\n");
+        assertThat(gw.opaque).isEqualTo(1);
+        int before = gw.commands;
+        assertThat(gw.client("\u0017\u0003\u0003\u0000\u0001x\r\n")).isEqualTo("\u0017\u0003\u0003\u0000\u0001x\r\n");
+        assertThat(gw.commands).as("nothing is read as a command").isEqualTo(before);
+    }
+
+    @Test
+    void aRefusedAuthLeavesTheSessionReadable() {
+        gw.server("220 ready\r\n");
+        gw.client("AUTH TLS\r\n");
+        gw.server("534 no TLS here\r\n");
+        assertThat(gw.opaque).isZero();
+    }
+
+    @Test
+    void aClientOpeningWithATlsRecordGetsAnAlertAndIsClosedAtOnce() {
+        assertThat(gw.client("\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003")).isEmpty();
+        assertThat(gw.drainOutbound().getBytes(StandardCharsets.ISO_8859_1)).isEqualTo(FtpControlGateway.TLS_ALERT);
+        assertThat(gw.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aClientOpeningWithATlsRecordAfterTheGreetingIsClosedWithoutAWord() {
+        assertThat(gw.server("220 ready\r\n")).isEqualTo("220 ready\r\n");
+        assertThat(gw.client("\u0016\u0003\u0001\u0002\u0000")).isEmpty();
+        assertThat(gw.drainOutbound()).isEmpty();
+        assertThat(gw.channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aTlsRecordByteLaterInTheSessionIsJustInput() {
+        gw.server("220 ready\r\n");
+        assertThat(gw.client("NOOP\r\n")).isEqualTo("NOOP\r\n");
+        assertThat(gw.client("\u0016NOOP\r\n")).isEqualTo("\u0016NOOP\r\n");
+        assertThat(gw.channel.isOpen()).isTrue();
+    }
 }

@@ -29,8 +29,12 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     boolean noPorts;
     InetSocketAddress agentListen = new InetSocketAddress("192.0.2.10", 50000);
     int logins;
+    int commands;
+    int opaque;
     int failures;
     Duration failureDelay = Duration.ZERO;
+    /** Show the urgent byte of urgent data reaching the server as {@code <URGENT hex>}, not as itself. */
+    boolean showUrgent;
 
     GatewayHarness() {
         this(GatewayConfig.DEFAULT_MAX_LINE_LENGTH);
@@ -73,6 +77,16 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     }
 
     @Override
+    public void commandReceived() {
+        commands++;
+    }
+
+    @Override
+    public void sessionOpaque() {
+        opaque++;
+    }
+
+    @Override
     public void loginSucceeded() {
         logins++;
     }
@@ -94,9 +108,25 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
         return drainInbound();
     }
 
+    /**
+     * The client sends {@code text} and the relay reads it in one read that did not fill its buffer
+     * (as a socket read stops just before an urgent byte); returns what reaches the server.
+     */
+    String clientShortRead(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        channel.writeInbound(allocator.track(Unpooled.buffer(bytes.length + 64).writeBytes(bytes)));
+        channel.runPendingTasks();
+        return drainInbound();
+    }
+
     String drainInbound() {
         StringBuilder out = new StringBuilder();
         for (Object m; (m = channel.readInbound()) != null; ) {
+            if (m instanceof dev.ferry.link.pipe.PipeFrame.Urgent urgent) {
+                String bytes = urgent.bytes().toString(StandardCharsets.ISO_8859_1);
+                out.append(showUrgent ? "<URGENT " + String.format("%02x", (int) bytes.charAt(0)) + ">" + bytes.substring(1) : bytes);
+                continue;
+            }
             ByteBuf b = (ByteBuf) m;
             out.append(b.toString(StandardCharsets.ISO_8859_1));
             b.release();

@@ -29,6 +29,22 @@ class HostPortCodecTest {
     }
 
     @Test
+    void findsTheFirstRunOfSixNumbersAnywhere() {
+        assertThat(HostPortCodec.find("227 Entering Passive Mode 10,0,0,1,4,1.", 3))
+                .contains(new HostPortCodec.Found(new InetSocketAddress("10.0.0.1", 1025), 26, 38));
+        assertThat(HostPortCodec.find("227 =10, 0,0,1 ,4,1", 3)).map(HostPortCodec.Found::start).contains(5);
+        assertThat(HostPortCodec.find("227 v2.1 (1,2) then 10,0,0,1,4,1 (3,4,5,6,7,8)", 3))
+                .map(f -> f.address().getPort()).contains(1025);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"227 ok", "227 1,2,3,4,5", "227 1,2,3,4,5,6,7", "227 1234,2,3,4,5,6", "227 1,2,3,4,5,6789",
+        "227 256,0,0,1,4,1 then 10,0,0,1,4,1", "227 1,2,3,4,5,6,"})
+    void findsNothingWithoutExactlySixNumbersFirst(String text) {
+        assertThat(HostPortCodec.find(text, 3)).isEmpty();
+    }
+
+    @Test
     void encodesAndRoundTrips() throws Exception {
         Inet4Address a = (Inet4Address) Inet4Address.getByName("203.0.113.7");
         assertThat(HostPortCodec.encode(a, 40001)).isEqualTo("203,0,113,7,156,65");

@@ -40,11 +40,36 @@ class PassiveReplyRewriterTest {
         assertThat(leasedFor).containsExactly(50123, 1);
     }
 
+    @Test
+    void a227IsScannedForItsSixNumbersAndSentStrictly() {
+        assertThat(rewriter.rewrite(PASV, "227 Entering Passive Mode 192,168,1,2,195,80\r\n").text())
+                .isEqualTo("227 Entering Passive Mode (127,0,0,5,156,65).\r\n");
+        assertThat(rewriter.rewrite(PASV, "227 =10,0,0,1,4,1\n").text())
+                .isEqualTo("227 Entering Passive Mode (127,0,0,5,156,65).\n");
+        assertThat(rewriter.rewrite(PASV, "227 Passive 10, 0, 0, 1, 4, 2 (since 2.0, see docs)\r\n").text())
+                .isEqualTo("227 Entering Passive Mode (127,0,0,5,156,65).\r\n");
+        assertThat(rewriter.rewrite(PASV, "227 Entering Passive Mode (10,0,0,1,4,3\r\n").text())
+                .isEqualTo("227 Entering Passive Mode (127,0,0,5,156,65).\r\n");
+        assertThat(rewriter.rewrite(PASV, "227 Entering Passive Mode (10,0,0,1,4,4). Ready 1,2\r\n").text())
+                .isEqualTo("227 Entering Passive Mode (127,0,0,5,156,65). Ready 1,2\r\n");
+        assertThat(leasedFor).containsExactly(195 * 256 + 80, 1025, 1026, 1027, 1028);
+    }
+
+    @Test
+    void epsvWithAnyPrintableDelimiterIsSentWithBars() {
+        assertThat(rewriter.rewrite(EPSV, "229 Entering Extended Passive Mode (!!!5000!)\r\n").text())
+                .isEqualTo("229 Entering Extended Passive Mode (|||40001|)\r\n");
+        assertThat(rewriter.rewrite(EPSV, "229 ok (###5001#) now\n").text()).isEqualTo("229 ok (|||40001|) now\n");
+        assertThat(rewriter.rewrite(EPSV, "229 ok (~~~5002~)").text()).isEqualTo("229 ok (|||40001|)");
+        assertThat(leasedFor).containsExactly(5000, 5001, 5002);
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"227 Entering Passive Mode 192,168,1,2,195,80\r\n", "227 Entering Passive Mode (10,0,0,1,256,1)\r\n",
+    @ValueSource(strings = {"227 Entering Passive Mode (10,0,0,1,256,1)\r\n", "227 Entering Passive Mode 1,2,3,4,5,6,7\r\n",
+        "227 Entering Passive Mode 10,0,0,1,4,1,\r\n", "227 Entering Passive Mode 9910,0,0,1,4,1\r\n",
         "227 Entering Passive Mode (10,0,0,1,0,0)\r\n", "227 Entering Passive Mode (10,0,0,1,4)\r\n",
         "227 Entering Passive Mode (10,0,0,1,4,1,7)\r\n", "227 Entering Passive Mode (999,0,0,1,4,1)\r\n",
-        "227 Entering Passive Mode (a,b,c,d,e,f)\r\n", "227 Entering Passive Mode (10,0,0,1,4,1\r\n",
+        "227 Entering Passive Mode (a,b,c,d,e,f)\r\n", "227 Entering Passive Mode\r\n",
         "200 Entering Passive Mode (10,0,0,1,4,1)\r\n", ""})
     void unreadable227(String line) {
         assertThat(rewriter.rewrite(PASV, line)).isEqualTo(new PassiveReplyRewriter.Result(PassiveReplyRewriter.UNREADABLE, true));
@@ -53,7 +78,7 @@ class PassiveReplyRewriterTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"229 Entering Extended Passive Mode (|||70000|)\r\n", "229 x (|||0|)\r\n",
-        "229 x (!!!5000!)\r\n", "229 x (|1|10.0.0.1|5000|)\r\n", "229 x (||||)\r\n", "229 x (|||123456|)\r\n",
+        "229 x (!!|5000!)\r\n", "229 x (1115000 1)\r\n", "229 x (\t\t\t5000\t)\r\n", "229 x (|1|10.0.0.1|5000|)\r\n", "229 x (||||)\r\n", "229 x (|||123456|)\r\n",
         "229 x |||5000|\r\n", "229 x (|||-5|)\r\n"})
     void unreadable229(String line) {
         assertThat(rewriter.rewrite(EPSV, line).text()).isEqualTo(PassiveReplyRewriter.UNREADABLE);

@@ -43,6 +43,20 @@ class TunnelStoreTest {
     }
 
     @Test
+    void theTlsPolicyIsStoredAndFilesWithoutItDemandNothing() throws Exception {
+        TunnelStore store = new TunnelStore(dir);
+        store.add(new Tunnel("strict.example.net", 2121, "a".repeat(64), new TlsPolicy(true, true)));
+        assertThat(store.find("strict.example.net").orElseThrow().tls()).isEqualTo(new TlsPolicy(true, true));
+        java.nio.file.Files.writeString(dir.resolve("tunnels/old.example.net.tunnel"),
+                "name=old.example.net\nftpPort=2122\ntokenSha256=" + "b".repeat(64) + "\n");
+        assertThat(store.find("old.example.net").orElseThrow().tls()).isEqualTo(TlsPolicy.NONE);
+        java.nio.file.Files.writeString(dir.resolve("tunnels/odd.example.net.tunnel"),
+                "name=odd.example.net\nftpPort=2123\ntokenSha256=" + "c".repeat(64) + "\nrequireTls=yes\n");
+        assertThat(store.read().unreadable()).singleElement()
+                .satisfies(u -> assertThat(u.reason()).contains("requireTls 'yes' is neither true nor false"));
+    }
+
+    @Test
     void addsListsAndRemovesAndTheRegistryFollows() {
         TunnelStore store = new TunnelStore(dir);
         TunnelRegistry registry = new TunnelRegistry(store);
