@@ -118,10 +118,13 @@ def start_tls_agent(work, relay_jar, agent_jar, pin):
     data = os.path.join(work, "relay-data")
     token, relay_pin = m.add_tunnel(relay_jar, data, TARGETS["vsftpd-tls"][0], TLS_PORT)
     logfile = os.path.join(work, "agent-vsftpd-tls.log")
-    m.start("agent-vsftpd-tls", m.ns("lan", "java", "-jar", agent_jar, "--relay", f"{m.RELAY_IP}:{m.AGENT_PORT}",
+    agent = m.start("agent-vsftpd-tls", m.ns("lan", "java", "-jar", agent_jar, "--relay", f"{m.RELAY_IP}:{m.AGENT_PORT}",
                                      "--token", token, "--pin", relay_pin, "--upstream", f"127.0.0.1:{TLS_PORT}",
                                      "--upstream-tls", "--upstream-pin", pin), logfile)
-    m.wait_for(lambda: "is live at" in open(logfile, errors="replace").read(), 60, "agent for vsftpd-tls")
+    m.wait_for(lambda: agent.poll() is not None or "is live at" in open(logfile, errors="replace").read(), 60,
+               "agent for vsftpd-tls")
+    if agent.poll() is not None:
+        raise RuntimeError(f"the agent exited: {m.last_error(open(logfile, errors='replace').read())}")
 
 
 def tunnel_cert(work, domain):
@@ -325,15 +328,21 @@ def run(work, relay_jar, agent_jar, classpath, expected, only=None):
     """Runs every FTPS cell; returns (results by cell, password-capture findings)."""
     results, capture = {}, {}
     fixtures(work)
-    pin = start_tls_vsftpd(work)
-    start_tls_agent(work, relay_jar, agent_jar, pin)
+    cells = selected(only)
+    try:
+        start_tls_agent(work, relay_jar, agent_jar, start_tls_vsftpd(work))
+    except Exception as e:  # its cells fail with the reason; the others still run
+        m.log(f"vsftpd-tls behind --upstream-tls did not come up: {type(e).__name__}: {e}")
+        for cell in [c for c in cells if c[0] == "vsftpd-tls"]:
+            results[cell] = {op: (False, f"vsftpd-tls agent: {type(e).__name__}: {e}") for op in OPS}
+        cells = [c for c in cells if c[0] != "vsftpd-tls"]
     with Capture(work, "plain") as plain:
         login_ok, detail = plain_login(work)
     capture["plain"] = (login_ok and plain.contains(m.PASSWORD), plain.packets(),
                         "" if login_ok else f"plain login failed: {detail}")
     with Capture(work, "ftps") as ftps:
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-            futures = {cell: pool.submit(run_cell, work, cell, expected, classpath) for cell in selected(only)}
+            futures = {cell: pool.submit(run_cell, work, cell, expected, classpath) for cell in cells}
             for cell, future in futures.items():
                 try:
                     results[cell] = future.result()
