@@ -18,7 +18,12 @@ unpacked=()
 [[ -x $lab/proftpd/usr/sbin/proftpd ]] || unpacked+=(proftpd-core)
 [[ -x $lab/pure-ftpd/usr/sbin/pure-ftpd ]] || unpacked+=(pure-ftpd)
 
-if [[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 ]]; then
+# A local user for vsftpd's FTPS tests (force_local_logins_ssl applies to local users only). Its
+# password stays locked; the test sets a random one while it runs and locks it again.
+tls_user=ferry-ftps
+id "$tls_user" >/dev/null 2>&1 || missing_user=1
+
+if [[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 && -z ${missing_user:-} ]]; then
   echo "test dependencies: all present"
   exit 0
 fi
@@ -30,7 +35,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "test dependencies: installing ${missing[*]} ${unpacked[*]}"
-apt-get update -qq
+[[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 ]] || apt-get update -qq
 if [[ ${#missing[@]} -gt 0 ]]; then
   # policy-rc.d keeps package scripts from starting services (vsftpd on port 21, sshd) on this host.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
@@ -48,4 +53,6 @@ rm -rf "$work"
 # vsftpd's anonymous login needs the ftp user and its home.
 id ftp >/dev/null 2>&1 || useradd --system --home-dir /srv/ftp --shell /usr/sbin/nologin ftp
 mkdir -p /srv/ftp /var/run/vsftpd/empty
+# /bin/sh is in /etc/shells, which vsftpd's PAM stack (pam_shells) requires.
+id "$tls_user" >/dev/null 2>&1 || useradd --system --create-home --home-dir /var/lib/$tls_user --shell /bin/sh "$tls_user"
 echo "test dependencies: done"

@@ -1,6 +1,7 @@
 package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.relay.config.Limits;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
+import org.apache.commons.net.ftp.FTPConnectionClosedException;
 import org.apache.commons.net.ftp.FTPSClient;
 import org.apache.commons.net.util.TrustManagerUtils;
 import org.junit.jupiter.api.Test;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The relay's login deadline and idle timeout (2 s each here) against sessions they must not cut:
- * explicit FTPS, whose login the relay cannot see, and an active-mode download that outlasts the
- * idle timeout without a command on the control connection.
+ * explicit FTPS kept busy inside TLS (the relay terminates it and reads every command), and an
+ * active-mode download that outlasts the idle timeout without a command on the control connection.
  */
 class SessionTimersTest {
     private static final Duration SHORT = Duration.ofSeconds(2);
@@ -30,29 +32,32 @@ class SessionTimersTest {
             (host, home, temp) -> EmbeddedUpstream.startFtps(host, home, temp.resolve("keys")), b -> b.limits(LIMITS));
 
     @Test
-    void anExplicitFtpsSessionOutlivesTheLoginDeadlineAndIdleTimeoutAndDownloads() throws Exception {
+    void anFtpsSessionTheRelayTerminatesIsTimedInsideTlsAndItsIdleTimeoutIsAReplyTheClientReads() throws Exception {
         FTPSClient ftps = new FTPSClient(false);
         ftps.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
         ftps.setDefaultTimeout(20_000);
-        ftps.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort); // sends AUTH TLS and shakes hands through the relay
+        ftps.connect(Tunnel.RELAY_HOST, fixture.tunnel().ftpPort); // AUTH TLS, answered by the relay
         try {
             assertThat(ftps.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).as(ftps.getReplyString()).isTrue();
             ftps.execPBSZ(0);
             ftps.execPROT("P");
             assertThat(ftps.getReplyCode()).isEqualTo(200);
             ftps.setFileType(FTP.BINARY_FILE_TYPE);
-            ftps.enterLocalActiveMode();
-            ftps.setRemoteVerificationEnabled(false); // the server, not the relay, connects
-            Thread.sleep(SHORT.multipliedBy(3).toMillis()); // silent past the login deadline and an idle check
-            assertThat(ftps.sendNoOp()).as("NOOP inside TLS: %s", ftps.getReplyString()).isTrue();
-            // The PORT inside TLS is not rewritten (the relay does not terminate TLS yet): on loopback the
-            // server reaches the client directly, which is enough to show the control session is whole.
+            ftps.enterLocalPassiveMode();
+            // Busy inside TLS for longer than the login deadline and the idle timeout: never cut.
+            for (int i = 0; i < 6; i++) {
+                Thread.sleep(SHORT.toMillis() / 2);
+                assertThat(ftps.sendNoOp()).as("NOOP inside TLS: %s", ftps.getReplyString()).isTrue();
+            }
             Path down = fixture.temp().resolve("ftps-down.bin");
             try (OutputStream out = Files.newOutputStream(down)) {
                 assertThat(ftps.retrieveFile("payload.bin", out)).as(ftps.getReplyString()).isTrue();
             }
             assertThat(Checksums.sha256(down)).isEqualTo(Checksums.sha256(fixture.home().resolve("payload.bin")));
-            assertThat(ftps.sendNoOp()).isTrue();
+            // Idle: the relay reads the session, so it ends it with a 421 inside TLS, which the client reads.
+            Thread.sleep(SHORT.multipliedBy(3).toMillis());
+            assertThatThrownBy(ftps::sendNoOp).isInstanceOf(FTPConnectionClosedException.class)
+                    .hasMessageContaining("421");
         } finally {
             ftps.disconnect();
         }

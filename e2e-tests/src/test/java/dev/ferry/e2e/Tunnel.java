@@ -3,6 +3,7 @@ package dev.ferry.e2e;
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.tls.CertificatePin;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.HostPort;
@@ -102,8 +103,19 @@ final class Tunnel implements AutoCloseable {
     /** Starts the agent for {@code upstream}, dialling the relay at 127.0.0.1:{@code relayPort} (a proxy, say). */
     Tunnel startAgent(InetSocketAddress upstream, int relayPort) throws Exception {
         AgentConfig direct = agentConfig(token, pin(), upstream);
-        agent = new Agent(new AgentConfig(direct.relayHost(), relayPort, token, direct.pin(), false, upstream,
-                direct.eventLoopThreads(), direct.linkWindow()), new SecureRandom());
+        return startAgent(new AgentConfig(direct.relayHost(), relayPort, token, direct.pin(), false, upstream,
+                direct.eventLoopThreads(), direct.linkWindow()));
+    }
+
+    /** Starts the agent for {@code upstream}, speaking FTPS to it ({@code --upstream-tls}), and waits until it is live. */
+    Tunnel startAgent(InetSocketAddress upstream, UpstreamTls upstreamTls) throws Exception {
+        AgentConfig plain = agentConfig(token, pin(), upstream);
+        return startAgent(new AgentConfig(plain.relayHost(), plain.relayPort(), plain.token(), plain.pin(), plain.insecure(),
+                upstream, plain.eventLoopThreads(), plain.linkWindow(), upstreamTls));
+    }
+
+    private Tunnel startAgent(AgentConfig config) throws Exception {
+        agent = new Agent(config, new SecureRandom());
         agentRun = CompletableFuture.supplyAsync(agent::run);
         if (!agent.awaitLive(Duration.ofSeconds(15))) {
             throw new IllegalStateException("agent did not come up: " + agentRun.getNow(null));

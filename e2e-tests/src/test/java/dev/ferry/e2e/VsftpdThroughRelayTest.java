@@ -33,20 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  * installs it); it fails, never skips, without them.
  */
 class VsftpdThroughRelayTest {
-    private static final Path VSFTPD = Path.of("/usr/sbin/vsftpd");
-
     @TempDir
     static Path temp;
 
-    static Process vsftpd;
+    static Vsftpd vsftpd;
     static Tunnel tunnel;
     static Path root;
     static Path payload;
 
     @BeforeAll
     static void start() throws Exception {
-        assertThat(Files.isExecutable(VSFTPD)).as("vsftpd is installed (run deploy/ci/test.sh as root)").isTrue();
-        assertThat(System.getProperty("user.name")).as("vsftpd on port 21 needs root").isEqualTo("root");
         // vsftpd refuses a writable anonymous root: the root is root's, uploads go to incoming/.
         root = Files.createDirectories(temp.resolve("ftproot"));
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -55,23 +51,11 @@ class VsftpdThroughRelayTest {
         Files.setPosixFilePermissions(incoming, PosixFilePermissions.fromString("rwxrwxrwx"));
         payload = Checksums.randomFile(root.resolve("payload.bin"), 32L << 20, 5);
         Files.setPosixFilePermissions(payload, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.createDirectories(Path.of("/var/run/vsftpd/empty"));
-        Path conf = temp.resolve("vsftpd.conf");
-        Files.writeString(conf, String.join("\n",
-                "listen=YES", "listen_ipv6=NO", "listen_address=127.0.0.6", "listen_port=21", "background=NO",
+        vsftpd = Vsftpd.start(temp, "vsftpd", "127.0.0.6", 21, List.of(
                 "anonymous_enable=YES", "local_enable=NO", "write_enable=YES", "anon_upload_enable=YES",
-                "anon_umask=022", "no_anon_password=YES", "anon_root=" + root,
-                "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO", "xferlog_enable=NO",
-                "dirmessage_enable=NO", "") );
-        vsftpd = new ProcessBuilder(VSFTPD.toString(), conf.toString()).redirectErrorStream(true)
-                .redirectOutput(temp.resolve("vsftpd.out").toFile()).start();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try (Socket s = new Socket("127.0.0.6", 21)) {
-                return true;
-            }
-        });
+                "anon_umask=022", "no_anon_password=YES", "anon_root=" + root));
         tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")))
-                .startAgent(new java.net.InetSocketAddress("127.0.0.6", 21));
+                .startAgent(vsftpd.address());
     }
 
     @AfterAll
@@ -80,10 +64,7 @@ class VsftpdThroughRelayTest {
             tunnel.close();
         }
         if (vsftpd != null) {
-            vsftpd.destroy();
-            if (!vsftpd.waitFor(5, TimeUnit.SECONDS)) {
-                vsftpd.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            vsftpd.close();
         }
     }
 

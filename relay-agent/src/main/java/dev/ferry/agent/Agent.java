@@ -5,6 +5,7 @@ import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
+import dev.ferry.agent.upstream.UpstreamTlsSessions;
 import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.link.flow.WindowBudget;
@@ -67,16 +68,19 @@ public final class Agent implements AutoCloseable {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
         controlLoops = EventLoops.nio("ferry-agent-control", 1);
         PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
-        ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30));
+        UpstreamTlsSessions upstreamTls = config.upstreamTls() == null ? null : new UpstreamTlsSessions(
+                config.upstreamTls(), config.upstream().getHostString(), config.upstream().getPort());
+        ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         String relay = config.relayHost() + ":" + config.relayPort();
-        AgentLinkClient client = new AgentLinkClient(config.token(), new UpstreamDialer(loops, controlLoops, config.upstream()),
-                active, trust, () -> {
+        AgentLinkClient client = new AgentLinkClient(config.token(),
+                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, () -> {
                     backoff.reset();
                     live.countDown();
                 }, loops.group(), relay, WELCOME_TIMEOUT);
         try {
-            log.info("connecting to relay {} ({}) for upstream FTP server {}", relay,
-                    config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream());
+            log.info("connecting to relay {} ({}) for upstream FTP server {}{}", relay,
+                    config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream(),
+                    config.upstreamTls() == null ? "" : config.upstreamTls().describeTrust());
             while (!closing) {
                 LinkOutcome outcome = attempt(client, trust);
                 if (closing || outcome.kind() == LinkOutcome.Kind.STOPPED) {

@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.tls.CertificatePin;
 import java.net.InetSocketAddress;
@@ -12,9 +13,16 @@ import java.util.Objects;
  * @param pin the relay certificate's pin, or null with {@code insecure}
  * @param upstream the FTP server the agent connects to (every data connection goes to its host too)
  * @param linkWindow the flow-control window the agent grants each stream of the link (governs uploads)
+ * @param upstreamTls FTPS toward the upstream server ({@code --upstream-tls}), or null for plain FTP
  */
 public record AgentConfig(String relayHost, int relayPort, String token, CertificatePin pin, boolean insecure,
-        InetSocketAddress upstream, int eventLoopThreads, LinkWindow linkWindow) {
+        InetSocketAddress upstream, int eventLoopThreads, LinkWindow linkWindow, UpstreamTls upstreamTls) {
+
+    /** An agent that speaks plain FTP to its server. */
+    public AgentConfig(String relayHost, int relayPort, String token, CertificatePin pin, boolean insecure,
+            InetSocketAddress upstream, int eventLoopThreads, LinkWindow linkWindow) {
+        this(relayHost, relayPort, token, pin, insecure, upstream, eventLoopThreads, linkWindow, null);
+    }
 
     public AgentConfig {
         Objects.requireNonNull(relayHost, "--relay");
@@ -37,6 +45,7 @@ public record AgentConfig(String relayHost, int relayPort, String token, Certifi
     }
 
     public AgentConfig withUpstream(InetSocketAddress newUpstream) {
-        return new AgentConfig(relayHost, relayPort, token, pin, insecure, newUpstream, eventLoopThreads, linkWindow);
+        return new AgentConfig(relayHost, relayPort, token, pin, insecure, newUpstream, eventLoopThreads, linkWindow,
+                upstreamTls);
     }
 }

@@ -14,10 +14,23 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class PinnedTrustManager extends X509ExtendedTrustManager {
     private final CertificatePin pin;
+    private final String peer;
+    private final String flag;
     private final AtomicReference<String> lastMismatch = new AtomicReference<>();
 
+    /** Trusts the relay whose certificate {@code --pin} names. */
     public PinnedTrustManager(CertificatePin pin) {
+        this(pin, "relay", "--pin");
+    }
+
+    /**
+     * @param peer names the server in errors ("relay", "FTP server")
+     * @param flag the option the pin came from, named in errors
+     */
+    public PinnedTrustManager(CertificatePin pin, String peer, String flag) {
         this.pin = pin;
+        this.peer = peer;
+        this.flag = flag;
     }
 
     /** The fingerprint of the last certificate refused, or null if none was. */
@@ -28,12 +41,12 @@ public final class PinnedTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         if (chain == null || chain.length == 0) {
-            throw new CertificateException("relay sent no certificate");
+            throw new CertificateException(peer + " sent no certificate");
         }
         if (!pin.matches(chain[0])) {
             String seen = CertificatePin.of(chain[0]).toString();
             lastMismatch.set(seen);
-            throw new CertificateException("relay certificate " + seen + " does not match --pin " + pin);
+            throw new CertificateException(peer + " certificate " + seen + " does not match " + flag + " " + pin);
         }
     }
 

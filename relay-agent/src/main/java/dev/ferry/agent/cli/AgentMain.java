@@ -4,6 +4,7 @@ import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
 import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
@@ -68,6 +69,19 @@ public final class AgentMain implements Callable<Integer> {
             description = "With --serve-dir: a login that may also upload (anonymous users can only read).")
     String serveLogin;
 
+    @Option(names = "--upstream-tls",
+            description = "Speak FTPS to the FTP server (AUTH TLS, PROT P, TLS on every data connection, resuming the "
+                    + "control connection's session), for servers that insist on TLS. Needs --upstream-pin or --upstream-insecure.")
+    boolean upstreamTls;
+
+    @Option(names = "--upstream-pin", paramLabel = "sha256:HEX",
+            description = "With --upstream-tls: the SHA-256 of the FTP server's certificate; any other is refused.")
+    String upstreamPin;
+
+    @Option(names = "--upstream-insecure",
+            description = "With --upstream-tls: accept any certificate from the FTP server (encrypted, not authenticated).")
+    boolean upstreamInsecure;
+
     @Option(names = "--event-loop-threads", paramLabel = "N", defaultValue = "0",
             description = "Network threads; 0 = one per core (default: ${DEFAULT-VALUE}).")
     int eventLoopThreads;
@@ -109,6 +123,15 @@ public final class AgentMain implements Callable<Integer> {
         if (serveLogin != null && target.serveDir == null) {
             throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
         }
+        UpstreamTls upstreamTlsConfig;
+        try {
+            upstreamTlsConfig = UpstreamTls.fromFlags(upstreamTls, upstreamPin, upstreamInsecure);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (upstreamTlsConfig != null && target.serveDir != null) {
+            throw new CommandLine.ParameterException(cl, "--upstream-tls only goes with --upstream (the --serve-dir server speaks plain FTP on loopback)");
+        }
         EmbeddedFtpServer embedded = null;
         InetSocketAddress upstream;
         if (target.serveDir != null) {
@@ -129,7 +152,7 @@ public final class AgentMain implements Callable<Integer> {
         AgentConfig config;
         try {
             config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, pin, trust.insecure,
-                    upstream, eventLoopThreads, window);
+                    upstream, eventLoopThreads, window, upstreamTlsConfig);
         } catch (IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();

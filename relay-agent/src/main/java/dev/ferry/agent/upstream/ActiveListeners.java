@@ -39,12 +39,15 @@ public final class ActiveListeners {
     private final EventLoops loops;
     private final InetSocketAddress upstream;
     private final Duration acceptTimeout;
+    private final UpstreamTlsSessions tls;
     private final Map<ByteString, Channel> listening = new ConcurrentHashMap<>();
 
-    public ActiveListeners(EventLoops loops, InetSocketAddress upstream, Duration acceptTimeout) {
+    /** @param tls the FTP sessions' TLS toward a server that insists on FTPS, or null for plain FTP */
+    public ActiveListeners(EventLoops loops, InetSocketAddress upstream, Duration acceptTimeout, UpstreamTlsSessions tls) {
         this.loops = loops;
         this.upstream = upstream;
         this.acceptTimeout = acceptTimeout;
+        this.tls = tls;
     }
 
     /** The address this host uses to reach the upstream server: the one the server can connect back to. */
@@ -85,6 +88,10 @@ public final class ActiveListeners {
                             return;
                         }
                         listener.close();
+                        if (tls != null) {
+                            // RFC 4217: the FTP client's side is the TLS client, whichever side connected.
+                            tls.protectData(child, request.getSessionStreamId(), label);
+                        }
                         PipeAttacher.attach(child, id, stub, label);
                     }
 

@@ -5,12 +5,16 @@ import dev.ferry.proto.v1.AgentLinkGrpc;
 import dev.ferry.proto.v1.OpenStream;
 import dev.ferry.proto.v1.StreamKind;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,19 +27,25 @@ public final class UpstreamDialer {
     private static final Logger log = LoggerFactory.getLogger(UpstreamDialer.class);
     private static final int CONNECT_TIMEOUT_MS = 10_000;
 
+    private static final Duration TLS_UPGRADE_DEADLINE = Duration.ofSeconds(15);
+
     private final EventLoops loops;
     private final EventLoops controlLoops;
     private final InetSocketAddress upstream;
+    private final UpstreamTlsSessions tls;
 
     /**
      * @param loops the fast loops, for data connections (and control connections if {@code controlLoops} is null)
      * @param controlLoops NIO loops for control connections, which can send TCP urgent data (a client's
      *     Synch before ABOR); null to open them on {@code loops}, where urgent data goes as ordinary data
+     * @param tls the FTP sessions' TLS toward a server that insists on FTPS, or null for plain FTP
+     *     (control connections then go on {@code loops}: urgent data cannot travel beneath TLS)
      */
-    public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream) {
+    public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream, UpstreamTlsSessions tls) {
         this.loops = loops;
         this.controlLoops = controlLoops;
         this.upstream = upstream;
+        this.tls = tls;
     }
 
     /** @param onFailure gets a reason the relay can pass on, if the connection cannot be made */
@@ -48,7 +58,7 @@ public final class UpstreamDialer {
         InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
         String label = PipeAttacher.label(request.getKind() == StreamKind.STREAM_KIND_DATA ? "data" : "control",
                 request.getStreamId());
-        boolean urgentCapable = request.getKind() != StreamKind.STREAM_KIND_DATA && controlLoops != null;
+        boolean urgentCapable = request.getKind() != StreamKind.STREAM_KIND_DATA && controlLoops != null && tls == null;
         Bootstrap bootstrap = urgentCapable
                 ? new Bootstrap().group(controlLoops.group().next()).channel(UrgentNioSocketChannel.class)
                 : new Bootstrap().group(currentLoopOrAny(loops)).channel(loops.socketChannelType());
@@ -67,14 +77,40 @@ public final class UpstreamDialer {
                 onFailure.accept(reason);
                 return;
             }
-            attach(f.channel(), request, stub, label);
+            Channel socket = f.channel();
+            socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
+            if (tls == null) {
+                PipeAttacher.attach(socket, request.getStreamId(), stub, label);
+            } else if (request.getKind() == StreamKind.STREAM_KIND_DATA) {
+                tls.protectData(socket, request.getSessionStreamId(), label);
+                PipeAttacher.attach(socket, request.getStreamId(), stub, label);
+            } else {
+                upgradeThenAttach(socket, request, stub, label, onFailure);
+            }
         });
     }
 
-    private static void attach(io.netty.channel.Channel socket, OpenStream request, AgentLinkGrpc.AgentLinkStub stub,
-            String label) {
-        socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
-        PipeAttacher.attach(socket, request.getStreamId(), stub, label);
+    /** FTPS toward the server first (AUTH TLS, PBSZ, PROT); the relay then sees the greeting and plain FTP. */
+    private void upgradeThenAttach(Channel socket, OpenStream request, AgentLinkGrpc.AgentLinkStub stub, String label,
+            Consumer<String> onFailure) {
+        UpstreamTls.Session session = tls.startControl(request.getStreamId(), socket);
+        socket.pipeline().addLast(new UpstreamTlsUpgrade(ctx -> {
+            SslHandler handler = session.newHandler();
+            ctx.pipeline().addBefore(ctx.name(), "tls", handler);
+            return handler.handshakeFuture();
+        }, TLS_UPGRADE_DEADLINE, new UpstreamTlsUpgrade.Outcome() {
+            @Override
+            public void upgraded(ByteBuf greeting) {
+                socket.pipeline().addLast(new ReplayFirst(greeting));
+                PipeAttacher.attach(socket, request.getStreamId(), stub, label);
+            }
+
+            @Override
+            public void failed(String reason) {
+                log.warn("{}: {}", label, reason);
+                onFailure.accept(reason);
+            }
+        }));
     }
 
     /** The event loop this thread runs (a gRPC callback on the link's loop), so the socket shares it. */

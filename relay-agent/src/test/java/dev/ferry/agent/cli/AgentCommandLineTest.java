@@ -71,4 +71,39 @@ class AgentCommandLineTest {
         assertThat(missingDir.exit()).isEqualTo(2);
         assertThat(missingDir.err()).contains("--serve-dir");
     }
+
+    @Test
+    void upstreamTlsFlagsAreCheckedTogether() {
+        String[] base = {"--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21"};
+        Run alone = run(concat(base, "--upstream-tls"));
+        assertThat(alone.exit()).isEqualTo(2);
+        assertThat(alone.err()).contains("--upstream-tls needs --upstream-pin sha256:HEX").contains("--upstream-insecure");
+
+        Run pinWithoutTls = run(concat(base, "--upstream-pin", "sha256:" + "ab".repeat(32)));
+        assertThat(pinWithoutTls.exit()).isEqualTo(2);
+        assertThat(pinWithoutTls.err()).contains("--upstream-pin only goes with --upstream-tls");
+
+        Run insecureWithoutTls = run(concat(base, "--upstream-insecure"));
+        assertThat(insecureWithoutTls.exit()).isEqualTo(2);
+        assertThat(insecureWithoutTls.err()).contains("--upstream-insecure only goes with --upstream-tls");
+
+        Run both = run(concat(base, "--upstream-tls", "--upstream-insecure", "--upstream-pin", "sha256:" + "ab".repeat(32)));
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("--upstream-pin and --upstream-insecure cannot be used together");
+
+        Run badPin = run(concat(base, "--upstream-tls", "--upstream-pin", "sha256:abc"));
+        assertThat(badPin.exit()).isEqualTo(2);
+        assertThat(badPin.err()).contains("Invalid value for option '--upstream-pin': pin must have 64 hex digits");
+
+        Run served = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--serve-dir", "/tmp",
+                "--upstream-tls", "--upstream-insecure");
+        assertThat(served.exit()).isEqualTo(2);
+        assertThat(served.err()).contains("--upstream-tls only goes with --upstream");
+    }
+
+    private static String[] concat(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
 }

@@ -8,7 +8,6 @@ import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.DomainName;
 import dev.ferry.relay.tunnel.TlsPolicy;
 import dev.ferry.relay.tunnel.Tunnel;
-import dev.ferry.relay.tunnel.TunnelConflictException;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -114,13 +113,11 @@ final class TunnelCommand implements Runnable {
             }
             String token = AgentToken.generate(new SecureRandom());
             TunnelStore store = new TunnelStore(dir);
-            RelayCertificate ftpsCert;
+            RelayCertificate[] ftpsCert = new RelayCertificate[1];
             try {
-                if (store.find(name).isPresent()) {
-                    throw new TunnelConflictException("tunnel " + name + " already exists");
-                }
-                ftpsCert = certFiles.install(dir, name);
-                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+                // The certificate is written under the store's lock, by the one add that wins the name.
+                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)),
+                        () -> ftpsCert[0] = certFiles.install(dir, name));
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
@@ -128,7 +125,7 @@ final class TunnelCommand implements Runnable {
             out.println(ftpPort == null
                     ? "tunnel " + name + " registered on the relay's shared FTP port."
                     : "tunnel " + name + " registered on FTP port " + port + " and the relay's shared FTP port.");
-            out.println(certFiles.describe(name, ftpsCert));
+            out.println(certFiles.describe(name, ftpsCert[0]));
             out.println("agent token (shown only now; the relay keeps only its hash): " + token);
             out.println("run this beside the FTP server:");
             out.println("java -jar ferry-agent.jar --relay " + agentAddress + " --token " + token + " "

@@ -50,6 +50,7 @@ public final class Session implements DataEndpoints, SessionEvents {
     private final String id;
     private final FtpsSession ftps;
     private FtpControlGateway gateway;
+    private ByteString controlStreamId = ByteString.EMPTY;
     private PassiveLease lease;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
@@ -90,6 +91,7 @@ public final class Session implements DataEndpoints, SessionEvents {
             idleCheck.cancel(false);
         });
         ByteString streamId = services.streamIds().next();
+        controlStreamId = streamId;
         services.pending().register(streamId, client, label("control"), this::controlFailed);
         if (!agent.send(open(streamId, StreamKind.STREAM_KIND_CONTROL, 0))) {
             services.pending().claim(streamId);
@@ -260,7 +262,7 @@ public final class Session implements DataEndpoints, SessionEvents {
                 }),
                 reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
-                .setStartListen(StartListen.newBuilder().setStreamId(streamId)).build());
+                .setStartListen(StartListen.newBuilder().setStreamId(streamId).setSessionStreamId(controlStreamId)).build());
         if (!sent) {
             services.pending().claim(streamId);
             listening.completeExceptionally(new IllegalStateException("the agent's link is closed"));
@@ -288,9 +290,9 @@ public final class Session implements DataEndpoints, SessionEvents {
         });
     }
 
-    private static RelayMessage open(ByteString streamId, StreamKind kind, int port) {
+    private RelayMessage open(ByteString streamId, StreamKind kind, int port) {
         return RelayMessage.newBuilder().setOpenStream(OpenStream.newBuilder()
-                .setStreamId(streamId).setKind(kind).setUpstreamPort(port)).build();
+                .setStreamId(streamId).setKind(kind).setUpstreamPort(port).setSessionStreamId(controlStreamId)).build();
     }
 
     private String label(String what) {

@@ -93,13 +93,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     /** Passive and active mode for a client at {@code client}. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client) {
-        this(config, endpoints, events, new ActiveModeFilter(endpoints, client).orElse(new Ipv6PassiveFilter(client)));
+        this(config, endpoints, events, client, command -> CommandFilter.forward());
     }
 
     /** Passive and active mode for a client at {@code client}, with {@code first} deciding each command before the active-mode checks. */
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client,
             CommandFilter first) {
-        this(config, endpoints, events, first.orElse(new ActiveModeFilter(endpoints, client)));
+        this(config, endpoints, events,
+                first.orElse(new ActiveModeFilter(endpoints, client)).orElse(new Ipv6PassiveFilter(client)));
     }
 
     /**

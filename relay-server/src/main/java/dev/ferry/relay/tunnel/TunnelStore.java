@@ -88,6 +88,15 @@ public final class TunnelStore {
      * @throws TunnelConflictException naming what is taken or which file is unreadable
      */
     public void add(Tunnel tunnel) {
+        add(tunnel, () -> { });
+    }
+
+    /**
+     * As {@link #add(Tunnel)}, running {@code admitted} under the store's lock once the name and port
+     * are known to be free, before the tunnel's file is written: what it writes (the tunnel's FTPS
+     * certificate) is written only by the add that wins.
+     */
+    public void add(Tunnel tunnel, Runnable admitted) {
         createDirectory();
         lock.holding(() -> {
             Snapshot now = read();
@@ -113,6 +122,7 @@ public final class TunnelStore {
                 throw new TunnelConflictException("cannot add tunnels while " + u.file() + " is unreadable ("
                         + u.reason() + "): its FTP port is unknown; fix the file or remove it first");
             }
+            admitted.run();
             write(file, tunnel);
             return null;
         });
