@@ -358,22 +358,7 @@ def report(results, capture, only=None):
     failed, failures = 0, []
     print()
     print("NAT lab FTPS columns: target x access x client x mode -> operations (PROT P everywhere)")
-    header = f"{'target':<11} {'access':<9} {'client':<12} {'mode':<7} " + " ".join(f"{op:<13}" for op in OPS)
-    print(header)
-    print("-" * len(header))
-    for (target, access, client, mode), cells in results.items():
-        row = []
-        for op in OPS:
-            cell = cells.get(op)
-            if cell is None:
-                row.append("-")
-            elif cell[0]:
-                row.append("PASS")
-            else:
-                row.append("FAIL")
-                failed += 1
-                failures.append(f"  {target} / {access} / {client} / {mode} / {op}: {cell[1]}")
-        print(f"{target:<11} {access:<9} {client:<12} {mode:<7} " + " ".join(f"{c:<13}" for c in row))
+    failed += m.print_rows(results, [("target", 11), ("access", 9), ("client", 12), ("mode", 7)], OPS, failures)
     if len(results) != len(selected(only)):
         print(f"FTPS columns incomplete: {len(results)} of {len(selected(only))} rows ran")
         failed += 1

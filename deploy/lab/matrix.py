@@ -483,17 +483,15 @@ def main():
     return 1 if plain or ftps_failed else 0
 
 
-def report(results, abor, expect_matrix=True, expect_abor=True):
-    failed = 0
-    print()
-    print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
-    header = f"{'server':<10} {'client':<12} {'mode':<7} " + " ".join(f"{op:<13}" for op in OPS)
+def print_rows(results, keys, ops, failures):
+    """Prints a table of rows (key tuple -> {op: (ok, detail) or None}); adds failures; returns how many."""
+    header = " ".join(f"{name:<{width}}" for name, width in keys) + " " + " ".join(f"{op:<13}" for op in ops)
     print(header)
     print("-" * len(header))
-    failures = []
-    for (server, client, mode), cells in results.items():
+    failed = 0
+    for key, cells in results.items():
         row = []
-        for op in OPS:
+        for op in ops:
             cell = cells.get(op)
             if cell is None:
                 row.append("-")
@@ -502,8 +500,17 @@ def report(results, abor, expect_matrix=True, expect_abor=True):
             else:
                 row.append("FAIL")
                 failed += 1
-                failures.append(f"  {server} / {client} / {mode} / {op}: {cell[1]}")
-        print(f"{server:<10} {client:<12} {mode:<7} " + " ".join(f"{c:<13}" for c in row))
+                failures.append(f"  {' / '.join(key)} / {op}: {cell[1]}")
+        print(" ".join(f"{k:<{width}}" for k, (_, width) in zip(key, keys)) + " " + " ".join(f"{c:<13}" for c in row))
+    return failed
+
+
+def report(results, abor, expect_matrix=True, expect_abor=True):
+    failed = 0
+    print()
+    print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
+    failures = []
+    failed += print_rows(results, [("server", 10), ("client", 12), ("mode", 7)], OPS, failures)
     expected_rows = len(SERVERS) * len(CLIENTS) * len(MODES) if expect_matrix else 0
     print()
     print("ABOR of a running transfer: the same replies through the relay as directly (the direct replies shown)")
