@@ -134,9 +134,10 @@ def fixtures(work, size_mib):
             for f in files:
                 os.chmod(os.path.join(d, f), 0o644)
     os.chmod(EMBEDDED, 0o777)
-    for f in os.listdir(EMBEDDED):
-        if f.startswith("up-"):
-            os.remove(os.path.join(EMBEDDED, f))
+    for f in os.listdir(EMBEDDED):  # what earlier runs uploaded (a stale tree makes lftp's mirror -R skip files)
+        path = os.path.join(EMBEDDED, f)
+        if f != "pub":
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
     os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
 
 
