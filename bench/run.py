@@ -9,6 +9,10 @@ Contenders, alternated A B C ... A B C ... in every round:
                range, vsftpd with pasv_address
   ferry-tls    Ferry relay + agent, TLS link (the default)
   ferry-plain  Ferry relay + agent, --insecure
+and FTPS (AUTH TLS, PROT P; curl --ssl-reqd), in the same rounds:
+  ftps-direct  curl <-> vsftpd with ssl_enable
+  ftps-ssh     the OpenSSH tunnel carrying vsftpd's own FTPS (control port and passive range forwarded)
+  ftps-ferry   the ferry-tls relay terminating FTPS, plain vsftpd behind the agent
 All on 127.0.0.0/8. Writes bench/RESULTS.md. Environment: BENCH_ROUNDS (3), BENCH_SIZE_MIB (1024),
 BENCH_NOOPS (10000), BENCH_IDLE_SESSIONS (10000), BENCH_CONCURRENT (100), BENCH_LONG_MIB (256).
 """
@@ -41,10 +45,13 @@ AGENT_JAR = os.environ.get("FERRY_AGENT_JAR", os.path.join(ROOT, "relay-agent/ta
 SERVER = "127.0.0.6"
 PASSIVE_SOCAT = range(2300, 2310)
 PASSIVE_SSH = range(2310, 2320)
+PASSIVE_FTPS_SSH = range(2320, 2330)
 ENDPOINTS = {  # contender -> (host, port) a client uses
     "direct": (SERVER, 2100), "socat": ("127.0.0.7", 2101), "ssh": ("127.0.0.10", 2102),
-    "ferry-tls": ("127.0.0.5", 2200), "ferry-plain": ("127.0.0.12", 2201)}
+    "ferry-tls": ("127.0.0.5", 2200), "ferry-plain": ("127.0.0.12", 2201),
+    "ftps-direct": (SERVER, 2103), "ftps-ssh": ("127.0.0.10", 2104), "ftps-ferry": ("127.0.0.5", 2200)}
 CONTENDERS = list(ENDPOINTS)
+FTPS = ["ftps-direct", "ftps-ssh", "ftps-ferry"]  # curl asks for TLS (the self-signed certificates go unchecked)
 
 procs = []
 _started = set()
@@ -141,6 +148,16 @@ def setup_files():
     os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
 
 
+def ftps_settings():
+    """vsftpd's own FTPS: a self-signed certificate, TLS for anonymous sessions too."""
+    cert, key = os.path.join(WORK, "vsftpd-ftps.cert.pem"), os.path.join(WORK, "vsftpd-ftps.key.pem")
+    if not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "30", "-subj", "/CN=vsftpd.bench.test"], check=True, capture_output=True)
+    return ["ssl_enable=YES", f"rsa_cert_file={cert}", f"rsa_private_key_file={key}", "ssl_ciphers=HIGH",
+            "allow_anon_ssl=YES", "force_anon_logins_ssl=YES", "force_anon_data_ssl=YES"]
+
+
 def setup_socat():
     for port in [2101, *PASSIVE_SOCAT]:
         start(f"socat-agent-{port}", ["socat", "-b", "262144", f"TCP-LISTEN:{port},bind=127.0.0.8,reuseaddr,fork",
@@ -166,7 +183,7 @@ def setup_ssh():
     start("sshd", ["/usr/sbin/sshd", "-D", "-e", "-f", conf])
     wait_port("127.0.0.9", 2222)
     forwards = []
-    for port in [2102, *PASSIVE_SSH]:
+    for port in [2102, *PASSIVE_SSH, 2104, *PASSIVE_FTPS_SSH]:
         forwards += ["-R", f"127.0.0.10:{port}:{SERVER}:{port}"]
     start("ssh-agent-side", ["ssh", "-N", "-p", "2222", "-i", os.path.join(d, "client"), "-c", "aes128-gcm@openssh.com",
                              "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -215,7 +232,14 @@ CARRIERS = {
     "ssh": {"sshd": "sshd", "ssh client": "root@127.0.0.9"},
     "ferry-tls": {"relay": "ferry-tls-data", "agent": "--relay 127.0.0.1:7950"},
     "ferry-plain": {"relay": "ferry-plain-data", "agent": "--relay 127.0.0.1:7951"},
+    "ftps-ssh": {"sshd": "sshd", "ssh client": "root@127.0.0.9"},
+    "ftps-ferry": {"relay": "ferry-tls-data", "agent": "--relay 127.0.0.1:7950"},
 }
+
+
+def tls(contender):
+    """curl's flags for a contender: FTPS ones ask for AUTH TLS and PROT P on every connection."""
+    return ["--ssl-reqd", "--insecure"] if contender in FTPS else []
 
 
 def cpu_seconds(needle):
@@ -244,7 +268,7 @@ def retr_with_cpu(contender):
 
 def retr(contender, name="big.bin"):
     host, port = ENDPOINTS[contender]
-    return curl_speed(["-o", "/dev/null", "-w", "%{speed_download}", f"ftp://{host}:{port}/{name}"])
+    return curl_speed([*tls(contender), "-o", "/dev/null", "-w", "%{speed_download}", f"ftp://{host}:{port}/{name}"])
 
 
 def retr_phases(contender, name):
@@ -261,7 +285,7 @@ def retr_phases(contender, name):
 def stor(contender):
     host, port = ENDPOINTS[contender]
     target = f"incoming/up-{contender}.bin"
-    speed = curl_speed(["-T", os.path.join(WORK, "root", "big.bin"), "-w", "%{speed_upload}",
+    speed = curl_speed([*tls(contender), "-T", os.path.join(WORK, "root", "big.bin"), "-w", "%{speed_upload}",
                         f"ftp://{host}:{port}/{target}"])
     os.remove(os.path.join(WORK, "root", target))
     return speed
@@ -474,13 +498,16 @@ def main():
     if not (os.path.exists(RELAY_JAR) and os.path.exists(AGENT_JAR)):
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
     os.makedirs(WORK, exist_ok=True)
-    results = {}
+    results = {"load": [os.getloadavg()]}
     try:
         log("setting up contenders")
         setup_files()
         vsftpd("vsftpd-direct", 2100, [])
         vsftpd("vsftpd-socat", 2101, ["pasv_address=127.0.0.7", "pasv_min_port=2300", "pasv_max_port=2309"])
         vsftpd("vsftpd-ssh", 2102, ["pasv_address=127.0.0.10", "pasv_min_port=2310", "pasv_max_port=2319"])
+        vsftpd("vsftpd-ftps-direct", 2103, ftps_settings())
+        vsftpd("vsftpd-ftps-ssh", 2104, ["pasv_address=127.0.0.10", "pasv_min_port=2320", "pasv_max_port=2329",
+                                         *ftps_settings()])
         setup_socat()
         setup_ssh()
         tls = setup_ferry("ferry-tls", "127.0.0.5", 2200, 7950, "41000-41999", False, None)
@@ -519,6 +546,7 @@ def main():
         results["long"] = long_link()
     finally:
         stop_all()
+    results["load"].append(os.getloadavg())
     write_report(results)
 
 
@@ -534,12 +562,26 @@ def write_report(r):
     lines = [f"# Benchmark results", "",
              f"- date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}",
              f"- machine: {machine()}",
+             "- load average (1, 5, 15 min) before the run: {} and after it: {} (the run itself loads the machine)"
+             .format(*(" / ".join(f"{x:.2f}" for x in load) for load in r["load"])),
              f"- command: `bench/run.sh` (BENCH_ROUNDS={ROUNDS} BENCH_SIZE_MIB={SIZE_MIB} BENCH_NOOPS={NOOPS} "
              f"BENCH_IDLE_SESSIONS={IDLE} BENCH_CONCURRENT={CONCURRENT} BENCH_LONG_MIB={LONG_MIB})",
              "", f"## Throughput, {SIZE_MIB} MiB file, MiB/s: median (min–max) of {ROUNDS} alternating rounds", "",
              "| contender | RETR | STOR |", "|---|---|---|"]
     for c in CONTENDERS:
-        lines.append(f"| {c} | {fmt(thr[c]['retr'])} | {fmt(thr[c]['stor'])} |")
+        if c not in FTPS:
+            lines.append(f"| {c} | {fmt(thr[c]['retr'])} | {fmt(thr[c]['stor'])} |")
+    lines += ["", f"FTPS, PROT P (`curl --ssl-reqd`), {SIZE_MIB} MiB, MiB/s, same rounds:", "",
+              "| contender | path | RETR | STOR |", "|---|---|---|---|"]
+    paths = {"ftps-direct": "curl ↔ vsftpd `ssl_enable`",
+             "ftps-ssh": "curl ↔ sshd ═ ssh ↔ vsftpd `ssl_enable` (vsftpd's FTPS through the OpenSSH tunnel)",
+             "ftps-ferry": "curl ↔ relay (FTPS ends here) ═ gRPC/TLS ═ agent ↔ plain vsftpd"}
+    for c in FTPS:
+        lines.append(f"| {c} | {paths[c]} | {fmt(thr[c]['retr'])} | {fmt(thr[c]['stor'])} |")
+    lines += ["", "| FTPS ratio | RETR | STOR |", "|---|---|---|"]
+    for other in ("ftps-ssh", "ftps-direct"):
+        lines.append(f"| ftps-ferry / {other} | {med['ftps-ferry']['retr'] / med[other]['retr']:.2f} | "
+                     f"{med['ftps-ferry']['stor'] / med[other]['stor']:.2f} |")
     lines += ["", "CPU seconds per GiB of RETR spent in the processes that carry the bytes (median; curl and vsftpd "
               "are the same for every contender):", "", "| contender | processes |", "|---|---|"]
     for c in CONTENDERS:

@@ -12,6 +12,8 @@ Run it with the lab up (natlab.sh up) and as root:
 It starts vsftpd, proftpd and pure-ftpd (stock passive settings) and one Ferry agent per server in
 the lan namespace (plus an agent with its embedded server), the relay in the relay namespace, runs
 curl, lftp, Python's ftplib and commons-net in the client namespace in PASV, EPSV and active mode,
+then the FTPS and shared-port columns (ftps_columns.py: explicit and implicit FTPS, the shared port,
+vsftpd plain and insisting on TLS, and a tcpdump capture that must not hold the password),
 prints the matrix and exits 1 if any cell failed. It stops everything it started, even on failure.
 """
 import argparse
@@ -165,20 +167,24 @@ def start_servers(work):
 
 # ------------------------------------------------------------------------------------ ferry
 
-def start_ferry(work, relay_jar, agent_jar):
+def add_tunnel(relay_jar, data, name, port=None):
+    """`tunnel add`: (token, relay pin) for the agent. Without a port the tunnel is on the shared port only."""
+    out = subprocess.run(["java", "-jar", relay_jar, "tunnel", "add", name, *(["--ftp-port", str(port)] if port else []),
+                          "--data-dir", data], check=True, capture_output=True, text=True).stdout
+    last = out.strip().splitlines()[-1]
+    return re.search(r"--token (\S+)", last).group(1), re.search(r"--pin (\S+)", last).group(1)
+
+
+def start_ferry(work, relay_jar, agent_jar, extra=()):
     data = os.path.join(work, "relay-data")
     shutil.rmtree(data, ignore_errors=True)
     start("relay", ns("relay", "java", "-jar", relay_jar, "serve", "--data-dir", data, "--public-address", RELAY_IP,
                       "--bind", RELAY_IP, "--agent-listen", f"{RELAY_IP}:{AGENT_PORT}",
-                      "--passive-ports", "30000-30999", "--max-sessions-per-ip", "200"),
+                      "--passive-ports", "30000-30999", "--max-sessions-per-ip", "200", *extra),
           os.path.join(work, "relay.log"))
     wait_for(lambda: os.path.exists(os.path.join(data, "relay.properties")), 30, "the relay")
     for name, upstream, public in SERVERS:
-        out = subprocess.run(["java", "-jar", relay_jar, "tunnel", "add", f"{name}.lab.test", "--ftp-port",
-                              str(public), "--data-dir", data], check=True, capture_output=True, text=True).stdout
-        last = out.strip().splitlines()[-1]
-        token = re.search(r"--token (\S+)", last).group(1)
-        pin = re.search(r"--pin (\S+)", last).group(1)
+        token, pin = add_tunnel(relay_jar, data, f"{name}.lab.test", public)
         target = ["--upstream", f"127.0.0.1:{upstream}"] if upstream else ["--serve-dir", EMBEDDED, "--serve-login",
                                                                            f"{USER}:{PASSWORD}"]
         logfile = os.path.join(work, f"agent-{name}.log")
@@ -308,14 +314,19 @@ def lftp_cells(server, port, mode, work, expected):
 
 
 def program_cells(cmd):
+    return program_cells_for(OPS, cmd, optional=("mirror-get", "mirror-put"))
+
+
+def program_cells_for(ops, cmd, optional=()):
+    """Runs a client program that prints RESULT lines; an op it never reported fails (unless optional)."""
     rc, out, err = run_client(cmd, timeout=600)
-    cells = {op: None for op in OPS}
+    cells = {op: None for op in ops}
     for line in out.splitlines():
         m = re.match(r"RESULT (\S+) (PASS|FAIL) ?(.*)", line)
         if m:
             cells[m.group(1)] = (m.group(2) == "PASS", m.group(3) if m.group(2) == "FAIL" else "")
-    for op in OPS:
-        if op not in ("mirror-get", "mirror-put") and cells[op] is None:
+    for op in ops:
+        if op not in optional and cells[op] is None:
             cells[op] = (False, f"not run (exit {rc}): {last_error(err)}")
     return cells
 
@@ -424,6 +435,9 @@ def main():
     ap.add_argument("--commons-net-classpath", required=True)
     ap.add_argument("--work", default="/tmp/ferry-lab-work")
     ap.add_argument("--size-mib", type=int, default=100)
+    ap.add_argument("--skip-plain", action="store_true", help="only the FTPS and shared-port columns (to iterate)")
+    ap.add_argument("--ftps-cells", metavar="REGEX", help="only the FTPS cells whose 'target access client mode' "
+                    "matches (to iterate)")
     ap.add_argument("--abor-only", action="store_true", help="run only the ABOR cells (to try them alone)")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -432,14 +446,17 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     os.chmod(args.work, 0o755)
     results = {}
+    ftps_failed = 0
+    abor = {}
     try:
         fixtures(args.work, args.size_mib)
         expected = sha256(os.path.join(args.work, "big.bin"))
         start_servers(args.work)
-        start_ferry(args.work, args.relay_jar, args.agent_jar)
+        ftps_columns.write_hosts()
+        start_ferry(args.work, args.relay_jar, args.agent_jar, ftps_columns.relay_flags(args.work))
         drivers = {"curl": curl_cells, "lftp": lftp_cells, "ftplib": ftplib_cells,
                    "commons-net": lambda *a: commons_net_cells(*a, args.commons_net_classpath)}
-        for server, _, port in ([] if args.abor_only else SERVERS):
+        for server, _, port in ([] if args.abor_only or args.skip_plain else SERVERS):
             for mode in MODES:
                 log(f"{server} / {mode}: running {len(CLIENTS)} clients")
                 with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -448,24 +465,34 @@ def main():
                 check_uploads(server, by_client, mode, expected)
                 for client, cells in by_client.items():
                     results[(server, client, mode)] = cells
-        log("ABOR of a running RETR and STOR, through the relay and directly")
-        abor = abor_cells(args.work)
+        if not args.skip_plain:
+            log("ABOR of a running RETR and STOR, through the relay and directly")
+            abor = abor_cells(args.work)
+        if not args.abor_only:
+            log("FTPS and shared-port columns")
+            try:
+                ftps_results, capture = ftps_columns.run(args.work, args.relay_jar, args.agent_jar,
+                                                         args.commons_net_classpath, expected, args.ftps_cells)
+                ftps_failed = ftps_columns.report(ftps_results, capture, args.ftps_cells)
+            except Exception as e:  # the plain matrix above still gets its report
+                log(f"FTPS and shared-port columns could not run: {type(e).__name__}: {e}")
+                ftps_failed = 1
     finally:
         stop_all()
-    return report(results, abor, expect_matrix=not args.abor_only)
+        ftps_columns.remove_hosts()
+    plain = report(results, abor, expect_matrix=not (args.abor_only or args.skip_plain), expect_abor=not args.skip_plain)
+    return 1 if plain or ftps_failed else 0
 
 
-def report(results, abor, expect_matrix=True):
-    failed = 0
-    print()
-    print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
-    header = f"{'server':<10} {'client':<12} {'mode':<7} " + " ".join(f"{op:<13}" for op in OPS)
+def print_rows(results, keys, ops, failures):
+    """Prints a table of rows (key tuple -> {op: (ok, detail) or None}); adds failures; returns how many."""
+    header = " ".join(f"{name:<{width}}" for name, width in keys) + " " + " ".join(f"{op:<13}" for op in ops)
     print(header)
     print("-" * len(header))
-    failures = []
-    for (server, client, mode), cells in results.items():
+    failed = 0
+    for key, cells in results.items():
         row = []
-        for op in OPS:
+        for op in ops:
             cell = cells.get(op)
             if cell is None:
                 row.append("-")
@@ -474,8 +501,17 @@ def report(results, abor, expect_matrix=True):
             else:
                 row.append("FAIL")
                 failed += 1
-                failures.append(f"  {server} / {client} / {mode} / {op}: {cell[1]}")
-        print(f"{server:<10} {client:<12} {mode:<7} " + " ".join(f"{c:<13}" for c in row))
+                failures.append(f"  {' / '.join(key)} / {op}: {cell[1]}")
+        print(" ".join(f"{k:<{width}}" for k, (_, width) in zip(key, keys)) + " " + " ".join(f"{c:<13}" for c in row))
+    return failed
+
+
+def report(results, abor, expect_matrix=True, expect_abor=True):
+    failed = 0
+    print()
+    print("NAT lab matrix: server x client x mode -> operations (PASS, FAIL, - = not applicable)")
+    failures = []
+    failed += print_rows(results, [("server", 10), ("client", 12), ("mode", 7)], OPS, failures)
     expected_rows = len(SERVERS) * len(CLIENTS) * len(MODES) if expect_matrix else 0
     print()
     print("ABOR of a running transfer: the same replies through the relay as directly (the direct replies shown)")
@@ -484,7 +520,7 @@ def report(results, abor, expect_matrix=True):
         if not ok:
             failed += 1
             failures.append(f"  {server} / ABOR {op} {style}: {detail}")
-    if len(abor) != len(SERVERS) * len(ABOR_CELLS):
+    if expect_abor and len(abor) != len(SERVERS) * len(ABOR_CELLS):
         print(f"ABOR cells incomplete: {len(abor)} of {len(SERVERS) * len(ABOR_CELLS)} ran")
         failed += 1
     print()
@@ -499,4 +535,7 @@ def report(results, abor, expect_matrix=True):
 
 
 if __name__ == "__main__":
+    sys.modules["matrix"] = sys.modules[__name__]  # ftps_columns imports this module's helpers as "matrix"
+    sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+    import ftps_columns
     sys.exit(main())

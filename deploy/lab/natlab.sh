@@ -107,6 +107,8 @@ down() {
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
       ip netns del "$ns"
     fi
+    # Files a run bound over the namespace's /etc (the matrix's hosts file), if it left any.
+    rm -rf "/etc/netns/$ns"
   done
   echo "natlab: down"
 }

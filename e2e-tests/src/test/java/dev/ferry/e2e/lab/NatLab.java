@@ -48,5 +48,6 @@ final class NatLab {
         String namespaces = new String(list.getInputStream().readAllBytes());
         list.waitFor(10, TimeUnit.SECONDS);
         assertThat(namespaces).as("namespaces left behind").doesNotContain("ferry-");
+        assertThat(Path.of("/etc/netns/ferry-client")).as("the lab's hosts file left behind").doesNotExist();
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The NAT lab in CI: builds the namespaces, runs the whole matrix (servers x clients x modes x
- * operations, see deploy/lab/matrix.py) across a real NAT, prints it, and tears the lab down even
+ * operations, see deploy/lab/matrix.py, then the FTPS and shared-port columns and the password
+ * capture of deploy/lab/ftps_columns.py) across a real NAT, prints it, and tears the lab down even
  * when something fails. Needs root; it fails, never skips, without it.
  */
 class NatLabMatrixTest {
