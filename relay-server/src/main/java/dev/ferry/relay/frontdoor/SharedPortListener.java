@@ -1,5 +1,6 @@
 package dev.ferry.relay.frontdoor;
 
+import dev.ferry.relay.listen.ControlListener;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.HostPort;
 import dev.ferry.relay.frontend.FrontendListeners;
@@ -68,7 +69,7 @@ public final class SharedPortListener implements AutoCloseable {
             ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength, tls));
             return true;
         };
-        ServerBootstrap bootstrap = FrontendListeners.controlListener(loops, ch -> door.open(ch, null));
+        ServerBootstrap bootstrap = ControlListener.bootstrap(loops, ch -> door.open(ch, null));
         ChannelFuture bound = bootstrap.bind(resolve(address)).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("cannot listen on the shared FTP port " + address + " (--ftp-listen): "

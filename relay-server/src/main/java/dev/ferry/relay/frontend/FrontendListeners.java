@@ -2,17 +2,15 @@ package dev.ferry.relay.frontend;
 
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.ftps.FtpsSession;
+import dev.ferry.relay.listen.ControlListener;
 import dev.ferry.relay.link.ConnectedAgents;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.unix.IntegerUnixChannelOption;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -27,12 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FrontendListeners implements TunnelRegistry.Listener {
     private static final Logger log = LoggerFactory.getLogger(FrontendListeners.class);
-    /**
-     * setsockopt(SOL_SOCKET, SO_OOBINLINE) on Linux: a client's urgent byte (the Telnet DM of a Synch,
-     * or the last byte of ftplib's urgent ABOR line) stays in the stream instead of being dropped.
-     */
-    static final ChannelOption<Integer> OOB_INLINE = new IntegerUnixChannelOption("SO_OOBINLINE", 1, 10);
-
     private final EventLoops loops;
     private final InetAddress bind;
     private final ConnectedAgents agents;
@@ -76,31 +68,8 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         return ch == null ? Optional.empty() : Optional.of(((InetSocketAddress) ch.localAddress()).getPort());
     }
 
-    /**
-     * A listener for FTP control connections: each accepted client, not yet reading (reads are
-     * manual from then on), is handed to {@code accept} on its event loop.
-     */
-    public static ServerBootstrap controlListener(EventLoops loops, java.util.function.Consumer<SocketChannel> accept) {
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.group())
-                .channel(loops.serverChannelType())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        accept.accept(ch);
-                    }
-                });
-        if (loops.isEpoll()) {
-            bootstrap.childOption(OOB_INLINE, 1); // NIO has no such option: there the urgent byte is lost
-        }
-        return bootstrap;
-    }
-
     private void open(Tunnel tunnel) {
-        ServerBootstrap bootstrap = controlListener(loops, ch -> admit(ch, tunnel, new FtpsSession(tunnel.tls())));
+        ServerBootstrap bootstrap = ControlListener.bootstrap(loops, ch -> admit(ch, tunnel, new FtpsSession(tunnel.tls())));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             Tunnel previous = failed.put(tunnel.name(), tunnel);

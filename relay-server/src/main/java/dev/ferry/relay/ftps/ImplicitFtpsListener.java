@@ -1,5 +1,6 @@
 package dev.ferry.relay.ftps;
 
+import dev.ferry.relay.listen.ControlListener;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.tunnel.Tunnel;
 import io.netty.bootstrap.ServerBootstrap;
@@ -7,8 +8,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
@@ -52,20 +51,11 @@ public final class ImplicitFtpsListener implements AutoCloseable {
             BiConsumer<SocketChannel, FtpsContexts.ControlTls> unnamed) {
         Objects.requireNonNull(admission, "admission");
         Objects.requireNonNull(unnamed, "unnamed");
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(loops.group())
-                .channel(loops.serverChannelType())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        Future<FtpsContexts.ControlTls> tls = contexts.startTls(ch, name -> tunnels.apply(name).isPresent());
-                        tls.addListener(f -> route(ch, tls, tunnels, admission, unnamed));
-                        ch.eventLoop().execute(ch::read);
-                    }
-                });
+        ServerBootstrap bootstrap = ControlListener.bootstrap(loops, ch -> {
+            Future<FtpsContexts.ControlTls> tls = contexts.startTls(ch, name -> tunnels.apply(name).isPresent());
+            tls.addListener(f -> route(ch, tls, tunnels, admission, unnamed));
+            ch.eventLoop().execute(ch::read);
+        });
         ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("cannot listen for implicit FTPS on " + address.getAddress().getHostAddress()
