@@ -248,6 +248,35 @@ class AdminApiTest {
         assertThat(live.out()).isEqualTo("200");
     }
 
+    @Test
+    void theCliAndTheApiAddingTheSameNameAtOnceLetExactlyOneWin() throws Exception {
+        int attempts = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(attempts * 2);
+        try {
+            List<java.util.concurrent.Future<Boolean>> wins = new java.util.ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                wins.add(pool.submit(() -> admin.send("POST", "/api/tunnels", "{\"name\": \"race.example.net\"}").status() == 201));
+                wins.add(pool.submit(() -> {
+                    picocli.CommandLine cl = dev.ferry.relay.cli.RelayMain.commandLine();
+                    cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
+                    cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+                    return cl.execute("tunnel", "add", "race.example.net", "--data-dir", dataDir.toString()) == 0;
+                }));
+            }
+            int won = 0;
+            for (java.util.concurrent.Future<Boolean> w : wins) {
+                won += w.get(120, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(won).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(find(admin.get("/api/tunnels").json(), "race.example.net")).isNotNull();
+        assertThat(Files.exists(new dev.ferry.relay.ftps.FtpsCertificates(dataDir).certFile("race.example.net"))).isTrue();
+        assertThat(admin.send("DELETE", "/api/tunnels/race.example.net", null).status()).isEqualTo(200);
+        assertThat(Files.exists(new dev.ferry.relay.ftps.FtpsCertificates(dataDir).certFile("race.example.net"))).isFalse();
+    }
+
     private static void assertError(AdminHttp.Reply reply, int status, String field, String says) throws Exception {
         assertThat(reply.status()).as(reply.body()).isEqualTo(status);
         assertThat(reply.raw().headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
