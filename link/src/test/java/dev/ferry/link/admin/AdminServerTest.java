@@ -105,6 +105,13 @@ class AdminServerTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(metrics.body()).contains("# TYPE jvm_memory_used_bytes gauge").contains("ferry_test_total 3.0");
+
+        HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(open.headers().firstValue("Content-Type")).hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(open.body()).contains("ferry_test_total 3.0").endsWith("# EOF\n");
     }
 
     @Test
