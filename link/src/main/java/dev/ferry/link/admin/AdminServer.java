@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -57,7 +58,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Starts listening.
+     * Starts listening, with the token from {@link AdminSettings#tokenFile()} (generated there first if
+     * absent; not when the start is refused for want of TLS).
      *
      * @param tlsContext the TLS identity, asked for only when {@link AdminSettings#tls()}; may return null
      *        when the program has none, and then a non-loopback address is refused with {@code noTlsHint}
@@ -65,9 +67,8 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException for plain HTTP off loopback, naming {@code --admin-listen}
      * @throws IllegalStateException when the port cannot be bound, naming {@code --admin-listen}
      */
-    public static AdminServer start(AdminSettings settings, AdminToken token, Readiness readiness,
+    public static AdminServer start(AdminSettings settings, SecureRandom random, Readiness readiness,
             PrometheusMeterRegistry meters, Supplier<SSLContext> tlsContext, String noTlsHint) {
-        Objects.requireNonNull(token, "token");
         InetSocketAddress listen = settings.listen();
         String flag = "--admin-listen " + listen.getAddress().getHostAddress() + ":" + listen.getPort();
         SSLContext context = null;
@@ -79,6 +80,7 @@ public final class AdminServer implements AutoCloseable {
                         : "not a loopback address, so plain HTTP is refused and TLS needs a certificate; ") + noTlsHint);
             }
         }
+        AdminToken token = AdminToken.loadOrCreate(settings.tokenFile(), random);
         HttpServer server;
         try {
             if (context != null) {

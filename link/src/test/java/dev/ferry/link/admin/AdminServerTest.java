@@ -43,8 +43,7 @@ class AdminServerTest {
                 .add("always", () -> Readiness.Status.ok("fine"))
                 .add("switch", () -> broken.get() ? Readiness.Status.failing("switched off") : Readiness.Status.ok("on"));
         AdminSettings settings = new AdminSettings(new InetSocketAddress("127.0.0.1", 0), dir.resolve("admin.token"), false);
-        server = AdminServer.start(settings, AdminToken.loadOrCreate(settings.tokenFile(), new SecureRandom()), readiness,
-                meters, () -> null, "use loopback");
+        server = AdminServer.start(settings, new SecureRandom(), readiness, meters, () -> null, "use loopback");
         token = Files.readString(dir.resolve("admin.token")).strip();
     }
 
@@ -134,21 +133,21 @@ class AdminServerTest {
         }
         AdminSettings wildcard = new AdminSettings(new InetSocketAddress("0.0.0.0", port), dir.resolve("other.token"), false);
         assertThat(wildcard.tls()).isTrue();
-        assertThatThrownBy(() -> AdminServer.start(wildcard, AdminToken.loadOrCreate(wildcard.tokenFile(), new SecureRandom()),
-                new Readiness(), meters, () -> null, "give --admin-tls-cert"))
+        assertThatThrownBy(() -> AdminServer.start(wildcard, new SecureRandom(), new Readiness(), meters, () -> null,
+                "give --admin-tls-cert"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--admin-listen 0.0.0.0:" + port + ": not a loopback address, so plain HTTP is refused and "
                         + "TLS needs a certificate; give --admin-tls-cert");
         try (ServerSocket again = new ServerSocket(port)) {
             assertThat(again.getLocalPort()).isEqualTo(port);
         }
+        assertThat(Files.exists(wildcard.tokenFile())).as("no token written for a refused start").isFalse();
     }
 
     @Test
     void aPortInUseIsAnErrorNamingTheFlag() throws Exception {
         AdminSettings same = new AdminSettings(new InetSocketAddress("127.0.0.1", server.port()), dir.resolve("t2"), false);
-        assertThatThrownBy(() -> AdminServer.start(same, AdminToken.loadOrCreate(same.tokenFile(), new SecureRandom()),
-                new Readiness(), meters, () -> null, "x"))
+        assertThatThrownBy(() -> AdminServer.start(same, new SecureRandom(), new Readiness(), meters, () -> null, "x"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("--admin-listen 127.0.0.1:" + server.port());
     }

@@ -3,7 +3,6 @@ package dev.ferry.agent.admin;
 import dev.ferry.link.admin.AdminServer;
 import dev.ferry.link.admin.AdminSettings;
 import dev.ferry.link.admin.AdminTls;
-import dev.ferry.link.admin.AdminToken;
 import dev.ferry.link.admin.Readiness;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -24,8 +23,7 @@ public final class AgentAdmin {
      */
     public static AdminServer start(AdminSettings settings, Path tlsCert, Path tlsKey, Readiness readiness,
             PrometheusMeterRegistry meters, SecureRandom random) {
-        AdminToken token = AdminToken.loadOrCreate(settings.tokenFile(), random);
-        return AdminServer.start(settings, token, readiness, meters,
+        return AdminServer.start(settings, random, readiness, meters,
                 () -> tlsCert == null ? null : AdminTls.fromPem(tlsCert, tlsKey, "--admin-tls-cert", "--admin-tls-key"),
                 "listen on a loopback address (e.g. --admin-listen 127.0.0.1:" + settings.listen().getPort()
                         + "), or give --admin-tls-cert FILE --admin-tls-key FILE");

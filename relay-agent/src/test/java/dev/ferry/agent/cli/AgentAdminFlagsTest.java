@@ -48,6 +48,7 @@ class AgentAdminFlagsTest {
         try (ServerSocket again = new ServerSocket(port)) {
             assertThat(again.isBound()).isTrue();
         }
+        assertThat(Files.exists(dir.resolve("t"))).isFalse();
     }
 
     @Test

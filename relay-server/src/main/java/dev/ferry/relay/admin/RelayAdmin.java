@@ -1,7 +1,6 @@
 package dev.ferry.relay.admin;
 
 import dev.ferry.link.admin.AdminServer;
-import dev.ferry.link.admin.AdminToken;
 import dev.ferry.link.admin.AdminTls;
 import dev.ferry.link.admin.Readiness;
 import dev.ferry.relay.config.RelayConfig;
@@ -32,8 +31,7 @@ public final class RelayAdmin {
     public static AdminServer start(RelayConfig config, Readiness readiness, PrometheusMeterRegistry meters,
             RelayCertificate certificate, int agentPort, Runnable reload,
             Function<String, Optional<Integer>> boundPort, Predicate<String> agentOnline, SecureRandom random) {
-        AdminToken token = AdminToken.loadOrCreate(config.admin().tokenFile(), random);
-        AdminServer server = AdminServer.start(config.admin(), token, readiness, meters,
+        AdminServer server = AdminServer.start(config.admin(), random, readiness, meters,
                 () -> certificate == null ? null
                         : AdminTls.fromPem(certificate.certFile(), certificate.keyFile(), "--tls-cert", "--tls-key"),
                 "listen on a loopback address (e.g. --admin-listen 127.0.0.1:" + config.admin().listen().getPort()
