@@ -384,4 +384,75 @@ class EtcdRegistryTest {
             alice.downloadOnEverySession("etcd back");
         }
     }
+
+    private static java.util.Set<String> servedNames(RelayServer relay) {
+        return relay.registry().tunnels().tunnels().stream().map(Tunnel::name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void aWatchCancelledByCompactionListsAgainAndMissesNothing() throws Exception {
+        // Members snapshot every 100 entries and keep 5,000 more for slow followers: a member that misses more is sent
+        // a snapshot, and etcd then cancels each watch it serves from before the compacted revision.
+        try (EtcdCluster etcd = EtcdCluster.start(temp, Duration.ofSeconds(1), List.of("--snapshot-count", "100"), HOSTS);
+                RelayNodes nodes = RelayNodes.start(temp, i -> i == 2 ? etcd.settingsOf(2) : etcd.settingsOf(0, 1), HOSTS);
+                LogCapture log = LogCapture.of("dev.ferry.relay.registry.etcd.RegistryWatch");
+                io.etcd.jetcd.Client quorum = etcd.clientOf(0, 1);
+                RegistryStore store = new dev.ferry.relay.registry.etcd.EtcdTunnelStore(etcd.clientOf(0, 1), true,
+                        new dev.ferry.relay.registry.etcd.EtcdKeys("/ferry/"), "etcd m1,m2", Duration.ofSeconds(10))) {
+            java.util.Set<String> expected = new java.util.HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                store.add(new Tunnel("old" + i + ".example.net", Tunnel.SHARED_ONLY,
+                        AgentToken.sha256Hex(AgentToken.generate(new SecureRandom()))));
+                expected.add("old" + i + ".example.net");
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(servedNames(relay)).isEqualTo(expected);
+                }
+            });
+            // Relay 3 watches through member 3 only; member 3 freezes while the others change and compact.
+            etcd.freeze(2, true);
+            long frozen = System.nanoTime();
+            long compactedTo;
+            try {
+                for (int i = 0; i < 10; i++) {
+                    store.add(new Tunnel("new" + i + ".example.net", Tunnel.SHARED_ONLY,
+                            AgentToken.sha256Hex(AgentToken.generate(new SecureRandom()))));
+                    expected.add("new" + i + ".example.net");
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertThat(store.remove("old" + i + ".example.net")).isTrue();
+                    expected.remove("old" + i + ".example.net");
+                }
+                ByteSequence value = ByteSequence.from("x", StandardCharsets.UTF_8);
+                for (int batch = 0; batch < 12; batch++) {
+                    List<java.util.concurrent.CompletableFuture<?>> puts = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        puts.add(quorum.getKVClient().put(ByteSequence.from("/load/" + (i % 50), StandardCharsets.UTF_8), value));
+                    }
+                    for (java.util.concurrent.CompletableFuture<?> put : puts) {
+                        put.get(60, TimeUnit.SECONDS);
+                    }
+                }
+                compactedTo = quorum.getKVClient().get(ByteSequence.from("/load/0", StandardCharsets.UTF_8))
+                        .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+                quorum.getKVClient().compact(compactedTo, io.etcd.jetcd.options.CompactOption.builder()
+                        .withCompactPhysical(true).build()).get(30, TimeUnit.SECONDS);
+            } finally {
+                etcd.freeze(2, false);
+            }
+            long frozenMs = (System.nanoTime() - frozen) / 1_000_000;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(servedNames(relay)).isEqualTo(expected);
+                }
+            });
+            boolean relisted = log.contains(ch.qos.logback.classic.Level.WARN, "revision compacted");
+            System.out.printf("member 3 frozen %d ms while 13 tunnel changes and 6,000 other writes were made and "
+                    + "etcd compacted to revision %d; relay 3's watch was cancelled by the compaction and re-listed: %s%n",
+                    frozenMs, compactedTo, relisted);
+            assertThat(relisted).as("the compaction cancelled relay 3's watch (log: %s)", log.lines(
+                    ch.qos.logback.classic.Level.INFO)).isTrue();
+        }
+    }
 }
