@@ -183,8 +183,9 @@ class EtcdRegistryTest {
                 for (int i = 0; i < adds; i++) {
                     String name = "c" + (i % 7) + ".example.net"; // names repeat every 7 adds, ports every 5
                     int port = ports[i % ports.length];
+                    // Ten JVMs start at once on a small machine: the first etcd call also loads gRPC, hence 60 s.
                     String[] args = {"tunnel", "add", name, "--ftp-port", Integer.toString(port), "--registry",
-                            etcd.registryUrl(), "--data-dir", temp.resolve("none").toString()};
+                            etcd.registryUrl(), "--registry-timeout", "60", "--data-dir", temp.resolve("none").toString()};
                     boolean process = i % 2 == 0;
                     futures.add(pool.submit(() -> {
                         go.await();
