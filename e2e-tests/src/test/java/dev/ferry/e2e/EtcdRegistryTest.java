@@ -166,6 +166,15 @@ class EtcdRegistryTest {
             List<Long> sorted = micros.stream().sorted().toList();
             System.out.printf("registry change -> served on all 3 nodes, over %d changes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     sorted.size(), sorted.get(49) / 1000.0, sorted.get(98) / 1000.0, sorted.get(99) / 1000.0);
+
+            // A node that drains says so to every node; a node whose registry closes (the relay stops) is gone at once.
+            nodes.relay(1).registry().changeState(NodeState.DRAINING);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodes.relay(0).nodeDirectory().nodes())
+                    .filteredOn(n -> n.id().equals("node-2")).singleElement()
+                    .extracting(RelayNode::state).isEqualTo(NodeState.DRAINING));
+            nodes.relay(2).registry().close();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodes.relay(0).nodeDirectory().nodes())
+                    .extracting(RelayNode::id).containsExactly("node-1", "node-2"));
         }
     }
 

@@ -42,6 +42,7 @@ public final class EtcdBackend implements RegistryBackend {
     private final PublishedNodes nodes = new PublishedNodes();
     private final List<Runnable> tunnelListeners = new CopyOnWriteArrayList<>();
     private final String where;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public EtcdBackend(Client client, boolean ownsClient, RegistrySettings settings, Clock clock, Duration nodeTtl) {
         this.client = client;
@@ -139,6 +140,9 @@ public final class EtcdBackend implements RegistryBackend {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         lease.close();
         watch.close();
         executor.shutdownNow();
