@@ -140,10 +140,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--admin-tls", description = "With --admin-listen on a loopback address: TLS there too.")
     boolean adminTls;
+    @CommandLine.Mixin
+    RegistryOptions registryOptions;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "This relay's name among the nodes sharing --registry (default: PUBLIC-ADDRESS:AGENT-PORT).")
+    String nodeId;
 
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
+        dev.ferry.relay.registry.RegistrySettings registrySettings;
         try {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
@@ -159,6 +166,10 @@ final class ServeCommand implements Callable<Integer> {
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
                             Duration.ofMinutes(loginFailureWindow)))
                     .build();
+            registrySettings = registryOptions.settings();
+            if (nodeId != null) {
+                dev.ferry.relay.registry.RelayNode.validateId(nodeId);
+            }
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -175,7 +186,7 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
         }
         try {
-            relay = new RelayServer(config).start();
+            relay = new RelayServer(config, registrySettings, nodeId).start();
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();
