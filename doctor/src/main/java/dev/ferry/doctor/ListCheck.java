@@ -63,7 +63,7 @@ final class ListCheck {
         }
         String reply = ftp.getReplyString();
         String evidence = (broken == null ? "" : "the data connection broke (" + ControlChecks.describe(broken) + "), ")
-                + Problem.answered("the server", reply);
+                + Problem.answered("LIST", reply);
         return RelayReplies.recognise(reply).orElseGet(() -> new Problem("LIST failed", evidence,
                 "the relay's and the agent's logs name the cause")).as(check);
     }
@@ -74,14 +74,14 @@ final class ListCheck {
         if (modeReply.isPresent() && modeReply.get().code() >= 300) {
             String reply = modeReply.get().text();
             return RelayReplies.recognise(reply).orElseGet(() -> mode.passive()
-                    ? new Problem(mode.name() + " refused", Problem.answered("the server", reply), null)
-                    : new Problem("active mode refused", Problem.answered("the relay", reply),
+                    ? new Problem(mode.name() + " refused", Problem.answered(mode.name(), reply), null)
+                    : new Problem("active mode refused", Problem.answered(mode.name(), reply),
                             "the relay accepts PORT only for the address it sees the doctor's control connection come from "
                                     + "(a NAT in front of the doctor changes it); users behind NAT use passive mode"));
         }
         String reply = ftp.getReplyString();
         return RelayReplies.recognise(reply).orElseGet(() -> new Problem("LIST refused",
-                Problem.answered("the server", reply), null));
+                Problem.answered("LIST", reply), null));
     }
 
     /** An exception while opening the data connection: before LIST the passive connect, after it the active accept. */

@@ -41,6 +41,37 @@ public final class PemTrust {
         }
     }
 
+    /**
+     * Trusts the certificates {@code pem} holds when the handshake happens (a relay generates a
+     * tunnel's certificate on first use, so the file may appear only then).
+     */
+    public static X509TrustManager readAtHandshake(Path pem) {
+        return new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                throw new java.security.cert.CertificateException("the doctor trusts no clients");
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType)
+                    throws java.security.cert.CertificateException {
+                X509TrustManager now;
+                try {
+                    now = of(pem);
+                } catch (IllegalArgumentException e) {
+                    throw new java.security.cert.CertificateException(e.getMessage(), e);
+                }
+                now.checkServerTrusted(chain, authType);
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        };
+    }
+
     /** The JDK's default trust store (public CAs). */
     public static X509TrustManager jdkDefault() {
         try {

@@ -9,7 +9,7 @@ record Problem(String what, String evidence, String hint) {
         return CheckResult.fail(check, what + ": " + evidence, hint);
     }
 
-    /** The reply, quoted, as the evidence: {@code the relay answered "421 ..."}. */
+    /** The reply, quoted, as the evidence: {@code the relay answered "421 ..."}, {@code PASV answered "..."}. */
     static String answered(String who, String reply) {
         return who + " answered \"" + oneLine(reply) + "\"";
     }

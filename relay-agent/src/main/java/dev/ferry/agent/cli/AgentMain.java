@@ -91,6 +91,9 @@ public final class AgentMain implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
+    @CommandLine.Mixin
+    DoctorOptions doctorOptions;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
@@ -123,6 +126,7 @@ public final class AgentMain implements Callable<Integer> {
         if (serveLogin != null && target.serveDir == null) {
             throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
         }
+        dev.ferry.agent.doctor.AgentDoctor.Login doctorLogin = doctorOptions.login(cl);
         UpstreamTls upstreamTlsConfig;
         try {
             upstreamTlsConfig = UpstreamTls.fromFlags(upstreamTls, upstreamPin, upstreamInsecure);
@@ -158,6 +162,15 @@ public final class AgentMain implements Callable<Integer> {
                 embedded.close();
             }
             throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (doctorLogin != null) {
+            try {
+                return DoctorOptions.run(config, doctorLogin, cl);
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
         }
         Agent agent = new Agent(config, new SecureRandom());
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
