@@ -48,8 +48,7 @@ final class ControlChecks {
             }
             return List.of(unreachable(e).as(CONNECT));
         }
-        int code = ftp.getReplyCode();
-        if (code != 220) {
+        if (transcript.firstReplyCode() != 220) { // the greeting (with TLS the last reply is AUTH's 234)
             return List.of(refusedOrClosed(CONNECT, ftp.getReplyString(), "unexpected greeting"));
         }
         CheckResult connected = CheckResult.ok(CONNECT, where + " answered 220");

@@ -75,7 +75,9 @@ public final class TunnelDoctor {
         ftp.setConnectTimeout(ms);
         ftp.setDefaultTimeout(ms);
         ftp.setDataTimeout(target.timeout());
-        // The doctor tests the address the relay wrote into its reply: no NAT guessing, no peer check.
+        // The doctor tests the address the relay wrote into its 227 (commons-net ignores it by default,
+        // as curl and ftplib do; other clients use it): no NAT guessing, no peer check.
+        ftp.setIpAddressFromPasvResponse(true);
         ftp.setPassiveNatWorkaroundStrategy(null);
         ftp.setRemoteVerificationEnabled(false);
         ftp.addProtocolCommandListener(transcript);

@@ -79,7 +79,6 @@ class DoctorTest {
     void aHealthyTunnelIsAllOk() throws Exception {
         try (ServedTunnel served = ServedTunnel.start(temp, home)) {
             Run run = asAlice(temp.resolve("relay"));
-            System.out.println(run);
             assertThat(run.out()).as(run.err()).containsExactly(
                     heading(served.tunnel()),
                     connected(served.tunnel()),
@@ -89,5 +88,229 @@ class DoctorTest {
                     "OK   PORT: LIST answered 226 with 2 entries");
             assertThat(run.exit()).isZero();
         }
+    }
+
+    private static List<String> skipped(String why, String... checks) {
+        return java.util.Arrays.stream(checks).map(c -> "SKIP " + c + ": not run (" + why + ")").toList();
+    }
+
+    private static final String OFFLINE = "agent offline: the relay answered \"421 Service not available: " + NAME
+            + " is offline (its Ferry agent is not connected).\"; hint: start ferry-agent for this tunnel beside the FTP "
+            + "server; its log says why it cannot link (token, pin, network)";
+
+    @Test
+    void aStoppedAgentIsAgentOffline() throws Exception {
+        try (ServedTunnel served = ServedTunnel.start(temp, home)) {
+            served.tunnel().stopAgent();
+            Run run = asAlice(temp.resolve("relay"));
+            List<String> expected = new ArrayList<>(List.of(heading(served.tunnel()), "FAIL connect: " + OFFLINE));
+            expected.addAll(skipped("no connection", "login", "PASV", "EPSV", "PORT"));
+            assertThat(run.out()).as(run.err()).containsExactlyElementsOf(expected);
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void onTheSharedPortTheLoginNamesTheTunnelAndAnOfflineAgentShowsAtUser() throws Exception {
+        Path dataDir = temp.resolve("relay");
+        try (EmbeddedUpstream upstream = EmbeddedUpstream.start("127.0.0.6", home);
+                Tunnel t = Tunnel.startRelay(Files.createDirectories(dataDir),
+                        b -> b.ftpListen(new dev.ferry.relay.config.HostPort(Tunnel.RELAY_HOST, 0)))) {
+            t.startAgent(upstream.address());
+            String at = Tunnel.RELAY_HOST + ":" + t.sharedPort();
+            String heading = "ferry doctor: tunnel " + NAME + " through " + at + " (shared port, USER alice@" + NAME + "), user alice";
+            Run ok = asAlice(dataDir, "--address", at);
+            assertThat(ok.out()).as(ok.err()).containsExactly(heading,
+                    "OK   connect: " + at + " answered 220",
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(ok.exit()).isZero();
+
+            t.stopAgent();
+            Run offline = asAlice(dataDir, "--address", at);
+            List<String> expected = new ArrayList<>(List.of(heading, "OK   connect: " + at + " answered 220",
+                    "FAIL login: " + OFFLINE));
+            expected.addAll(skipped("login failed", "PASV", "EPSV", "PORT"));
+            assertThat(offline.out()).as(offline.err()).containsExactlyElementsOf(expected);
+            assertThat(offline.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStoppedFtpServerIsUpstreamRefused() throws Exception {
+        try (ServedTunnel served = ServedTunnel.start(temp, home)) {
+            served.upstream().close();
+            String upstreamAt = "127.0.0.6:" + served.upstream().address().getPort();
+            Run run = asAlice(temp.resolve("relay"));
+            List<String> expected = new ArrayList<>(List.of(heading(served.tunnel()),
+                    "FAIL connect: upstream refused: the relay answered \"421 Service not available: the FTP server behind "
+                            + NAME + " cannot be reached (cannot connect to the FTP server at " + upstreamAt + ": Connection refused: /" + upstreamAt
+                            + ").\"; hint: the FTP server behind the agent is "
+                            + "down or refuses the agent's connection: check that it runs and the agent's --upstream"));
+            expected.addAll(skipped("no connection", "login", "PASV", "EPSV", "PORT"));
+            assertThat(run.out()).as(run.err()).containsExactlyElementsOf(expected);
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsLoginRefused() throws Exception {
+        try (ServedTunnel served = ServedTunnel.start(temp, home)) {
+            Files.writeString(password, "not-the-password\n");
+            Run run = asAlice(temp.resolve("relay"));
+            List<String> expected = new ArrayList<>(List.of(heading(served.tunnel()), connected(served.tunnel()),
+                    "FAIL login: login refused: the FTP server answered \"530 Authentication failed.\"" + HINT_LOGIN));
+            expected.addAll(skipped("login failed", "PASV", "EPSV", "PORT"));
+            assertThat(run.out()).as(run.err()).containsExactlyElementsOf(expected);
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnreadable227IsNamedAndTheOtherModesStillPass() throws Exception {
+        Path dataDir = Files.createDirectories(temp.resolve("relay"));
+        try (TinyFtpServer tiny = new TinyFtpServer("127.0.0.6", "a\r\nb\r\n".getBytes(StandardCharsets.US_ASCII),
+                port -> "227 Entering Passive Mode (no numbers here)", port -> "229 Entering Extended Passive Mode (|||" + port + "|)");
+                Tunnel t = Tunnel.startRelay(dataDir).startAgent(tiny.address())) {
+            Run run = asAlice(dataDir);
+            assertThat(run.out()).as(run.err()).containsExactly(heading(t), connected(t),
+                    "OK   login: logged in as alice",
+                    "FAIL PASV: PASV reply unreadable: the relay answered \"425 Can't open data connection: the FTP server's "
+                            + "passive reply could not be understood.\"; hint: the FTP server behind the agent sent a passive "
+                            + "reply the relay cannot read (the relay logs it): fix the server's passive-mode settings",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "FAIL PORT: active mode refused: PORT answered \"502 Not implemented.\"; hint: the relay accepts PORT only "
+                            + "for the address it sees the doctor's control connection come from (a NAT in front of the "
+                            + "doctor changes it); users behind NAT use passive mode");
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPassiveRangeTakenByAnotherProgramIsNoPassivePort() throws Exception {
+        Path dataDir = Files.createDirectories(temp.resolve("relay"));
+        int port = FreePorts.find(Tunnel.RELAY_HOST);
+        try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getByName(Tunnel.RELAY_HOST));
+                EmbeddedUpstream upstream = EmbeddedUpstream.start("127.0.0.6", home);
+                Tunnel t = Tunnel.startRelay(dataDir, b -> b.passivePorts(new PortRange(port, port)))
+                        .startAgent(upstream.address())) {
+            Run run = asAlice(dataDir);
+            String noPort = ": no passive port free on the relay: the relay answered \"425 Can't open data connection: no "
+                    + "passive port available on the relay.\"; hint: every port of the relay's --passive-ports range is "
+                    + "leased or taken by another program: widen the range or free its ports";
+            assertThat(run.out()).as(run.err()).containsExactly(heading(t), connected(t),
+                    "OK   login: logged in as alice",
+                    "FAIL PASV" + noPort,
+                    "FAIL EPSV" + noPort,
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aPassiveAddressNobodyListensOnIsPassivePortNotReachable() throws Exception {
+        Path dataDir = Files.createDirectories(temp.resolve("relay"));
+        try (EmbeddedUpstream upstream = EmbeddedUpstream.start("127.0.0.6", home);
+                Tunnel t = Tunnel.startRelay(dataDir, "127.0.0.9", TlsPolicy.NONE, b -> b).startAgent(upstream.address())) {
+            Run byDefault = asAlice(dataDir);
+            assertThat(byDefault.out()).as(byDefault.err()).startsWith(
+                    "ferry doctor: tunnel " + NAME + " through 127.0.0.9:" + t.ftpPort + ", user alice",
+                    "FAIL connect: relay not reachable: cannot connect to 127.0.0.9:" + t.ftpPort + ": connection refused; "
+                            + "hint: is the relay running, is 127.0.0.9:" + t.ftpPort + " its public address and the tunnel's "
+                            + "FTP port ('ferry-relay tunnel list'), and is the port open in the firewall in front of it?");
+            assertThat(byDefault.exit()).isEqualTo(1);
+
+            Run run = asAlice(dataDir, "--address", Tunnel.RELAY_HOST + ":" + t.ftpPort);
+            assertThat(run.out()).hasSize(6);
+            assertThat(run.out().subList(0, 3)).as(run.err()).containsExactly(heading(t), connected(t),
+                    "OK   login: logged in as alice");
+            assertThat(run.out().get(3)).matches("FAIL PASV: passive port not reachable: connecting to 127\\.0\\.0\\.9:(\\d+) "
+                    + "from the PASV reply failed: connection refused; hint: open the relay's passive range \\(--passive-ports\\) "
+                    + "in the firewall in front of the relay; the reply names 127\\.0\\.0\\.9 but the doctor reached the relay "
+                    + "at 127\\.0\\.0\\.5: is the relay's --public-address right\\?");
+            int leased = Integer.parseInt(run.out().get(3).replaceAll(".*127\\.0\\.0\\.9:(\\d+) .*", "$1"));
+            assertThat(leased).isBetween(t.passivePorts.low(), t.passivePorts.high());
+            assertThat(run.out().subList(4, 6)).containsExactly(
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(run.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTunnelThatRequiresTlsIsCheckedOverFtps() throws Exception {
+        Path dataDir = temp.resolve("relay");
+        try (ServedTunnel served = ServedTunnel.start(temp, home, new TlsPolicy(true, false), b -> b)) {
+            Tunnel t = served.tunnel();
+            String head = "ferry doctor: tunnel " + NAME + " through " + Tunnel.RELAY_HOST + ":" + t.ftpPort + " over FTPS, user alice";
+            Run run = asAlice(dataDir);
+            assertThat(run.out()).as(run.err()).containsExactly(head, connected(t),
+                    "OK   tls: AUTH TLS, certificate for " + NAME + " trusted, PROT P",
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(run.exit()).isZero();
+
+            // Trusting another certificate (the relay's agent-link one) is a TLS failure, named as such.
+            Path other = t.relay.certificate().orElseThrow().certFile();
+            Run untrusted = asAlice(dataDir, "--tls-trust", other.toString());
+            assertThat(untrusted.out().get(1)).isEqualTo(connected(t));
+            assertThat(untrusted.out().get(2)).startsWith("FAIL tls: TLS certificate not trusted: ")
+                    .endsWith("; hint: pass the tunnel's certificate (or its CA) with --tls-trust FILE");
+            assertThat(untrusted.out().subList(3, untrusted.out().size()))
+                    .containsExactlyElementsOf(skipped("no connection", "login", "PASV", "EPSV", "PORT"));
+            assertThat(untrusted.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theAgentChecksItsOwnTunnelThroughTheRelay() throws Exception {
+        Path dataDir = Files.createDirectories(temp.resolve("relay"));
+        try (EmbeddedUpstream upstream = EmbeddedUpstream.start("127.0.0.6", home); Tunnel t = Tunnel.startRelay(dataDir)) {
+            String relay = "127.0.0.1:" + t.relay.agentPort();
+            Run run = execute(AgentMain.commandLine(), "--relay", relay, "--token", t.token, "--pin", t.pin().toString(),
+                    "--upstream", "127.0.0.6:" + upstream.address().getPort(), "--doctor",
+                    "--user", EmbeddedUpstream.USER, "--password-file", password.toString());
+            assertThat(run.out()).as(run.err()).containsExactly(
+                    "OK   link: linked to relay " + relay + " as the agent of " + NAME,
+                    heading(t), connected(t),
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(run.exit()).isZero();
+
+            Files.writeString(password, "wrong\n");
+            Run refused = execute(AgentMain.commandLine(), "--relay", relay, "--token", t.token, "--pin", t.pin().toString(),
+                    "--upstream", "127.0.0.6:" + upstream.address().getPort(), "--doctor",
+                    "--user", EmbeddedUpstream.USER, "--password-file", password.toString());
+            assertThat(refused.out()).contains("FAIL login: login refused: the FTP server answered \"530 Authentication failed.\""
+                    + HINT_LOGIN);
+            assertThat(refused.exit()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void badCommandLinesExitTwoNamingTheFlag() throws Exception {
+        Path dataDir = Files.createDirectories(temp.resolve("relay"));
+        try (Tunnel t = Tunnel.startRelay(dataDir)) {
+            assertThat(t.ftpPort).isPositive(); // the tunnel NAME is registered in dataDir
+        }
+        Run noTunnel = execute(RelayMain.commandLine(), "doctor", "nope.example.net", "--data-dir", dataDir.toString());
+        assertThat(noTunnel.exit()).isEqualTo(2);
+        assertThat(noTunnel.err()).contains("no tunnel named nope.example.net");
+        Run noPassword = relayDoctor(dataDir, "--user", "alice");
+        assertThat(noPassword.exit()).isEqualTo(2);
+        assertThat(noPassword.err()).contains("--user alice needs --password-file FILE");
+        Run missingFile = relayDoctor(dataDir, "--user", "alice", "--password-file", temp.resolve("none").toString());
+        assertThat(missingFile.exit()).isEqualTo(2);
+        assertThat(missingFile.err()).contains("--password-file " + temp.resolve("none") + ": cannot read it (no such file)");
+        Run strayAgentFlag = execute(AgentMain.commandLine(), "--relay", "127.0.0.1:7835", "--token", "t", "--insecure",
+                "--upstream", "127.0.0.1:21", "--user", "alice");
+        assertThat(strayAgentFlag.exit()).isEqualTo(2);
+        assertThat(strayAgentFlag.err()).contains("--user only goes with --doctor");
     }
 }
