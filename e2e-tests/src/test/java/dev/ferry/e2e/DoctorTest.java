@@ -263,6 +263,28 @@ class DoctorTest {
             assertThat(untrusted.out().subList(3, untrusted.out().size()))
                     .containsExactlyElementsOf(skipped("no connection", "login", "PASV", "EPSV", "PORT"));
             assertThat(untrusted.exit()).isEqualTo(1);
+
+            // The agent's doctor does not know the tunnel's policy: without --tls it is told to use it.
+            t.stopAgent();
+            String relay = "127.0.0.1:" + t.relay.agentPort();
+            List<String> agentArgs = List.of("--relay", relay, "--token", t.token, "--pin", t.pin().toString(),
+                    "--upstream", "127.0.0.6:" + served.upstream().address().getPort(), "--doctor",
+                    "--user", EmbeddedUpstream.USER, "--password-file", password.toString());
+            Run plain = execute(AgentMain.commandLine(), agentArgs.toArray(String[]::new));
+            assertThat(plain.out()).as(plain.err()).contains("FAIL login: server requires TLS: the relay answered \"530 This "
+                    + "server requires TLS: send AUTH TLS before logging in.\"; hint: run the doctor with --tls");
+            assertThat(plain.exit()).isEqualTo(1);
+            List<String> withTls = new ArrayList<>(agentArgs);
+            withTls.addAll(List.of("--tls", "--tls-trust", dataDir.resolve("ftps").resolve(NAME + ".cert.pem").toString()));
+            Run tls = execute(AgentMain.commandLine(), withTls.toArray(String[]::new));
+            assertThat(tls.out()).as(tls.err()).containsExactly(
+                    "OK   link: linked to relay " + relay + " as the agent of " + NAME, head, connected(t),
+                    "OK   tls: AUTH TLS, certificate for " + NAME + " trusted, PROT P",
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(tls.exit()).isZero();
         }
     }
 
