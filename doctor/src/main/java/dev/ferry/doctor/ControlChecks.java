@@ -55,11 +55,11 @@ final class ControlChecks {
         return target.tls() ? List.of(connected, protect(client)) : List.of(connected);
     }
 
-    /** After AUTH TLS: the certificate must name the tunnel (on its own port), then PBSZ 0 and PROT P. */
+    /** After AUTH TLS: the certificate must name the tunnel, then PBSZ 0 and PROT P. */
     private CheckResult protect(DoctorClient client) {
         Optional<Certificate[]> chain = client.peerCertificates();
         String names = "";
-        if (!target.sharedPort() && chain.isPresent() && chain.get().length > 0
+        if (chain.isPresent() && chain.get().length > 0
                 && chain.get()[0] instanceof X509Certificate leaf) {
             List<String> certified = CertificateNames.of(leaf);
             if (!CertificateNames.matches(certified, target.tunnel())) {

@@ -39,10 +39,23 @@ interface DoctorClient {
         }
     }
 
-    /** Explicit FTPS: AUTH TLS right after the greeting (commons-net does it inside {@code connect}). */
+    /**
+     * Explicit FTPS: AUTH TLS right after the greeting (commons-net does it inside {@code connect}),
+     * naming the tunnel in the TLS server name (SNI) as a client that typed the tunnel's name does,
+     * though the doctor connects to the relay's address.
+     */
     final class Tls extends FTPSClient implements DoctorClient {
-        Tls() {
+        private final String serverName;
+
+        Tls(String serverName) {
             super("TLS", false);
+            this.serverName = serverName;
+        }
+
+        @Override
+        protected void _connectAction_() throws IOException {
+            _hostname_ = serverName; // commons-net hands this name to the TLS socket (SNI)
+            super._connectAction_();
         }
 
         @Override

@@ -23,7 +23,7 @@ public final class TunnelDoctor {
 
     /** A doctor speaking through commons-net, plain or explicit FTPS as the target says. */
     public TunnelDoctor(DoctorTarget target) {
-        this(target, () -> target.tls() ? new DoctorClient.Tls() : new DoctorClient.Plain());
+        this(target, () -> target.tls() ? new DoctorClient.Tls(target.tunnel()) : new DoctorClient.Plain());
     }
 
     TunnelDoctor(DoctorTarget target, Supplier<DoctorClient> clients) {

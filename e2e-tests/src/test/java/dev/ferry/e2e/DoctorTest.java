@@ -128,6 +128,29 @@ class DoctorTest {
                     "OK   PORT: LIST answered 226 with 2 entries");
             assertThat(ok.exit()).isZero();
 
+            // FTPS on the shared port: the doctor names the tunnel in the TLS SNI, so it gets the tunnel's certificate.
+            Run tls = asAlice(dataDir, "--address", at, "--tls");
+            assertThat(tls.out()).as(tls.err()).containsExactly(heading.replace(", user alice", " over FTPS, user alice"),
+                    "OK   connect: " + at + " answered 220",
+                    "OK   tls: AUTH TLS, certificate for " + NAME + " trusted, PROT P",
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(tls.exit()).isZero();
+
+            // A trusted certificate that names something else (here the agent link's) is a mismatch.
+            dev.ferry.relay.tls.RelayCertificate linkCert = t.relay.certificate().orElseThrow();
+            new dev.ferry.relay.ftps.FtpsCertificates(dataDir).install(NAME, linkCert.certFile(), linkCert.keyFile());
+            java.util.List<String> linkNames = certificateNames(linkCert.certFile());
+            Run mismatch = asAlice(dataDir, "--address", at, "--tls", "--tls-trust", linkCert.certFile().toString());
+            assertThat(mismatch.out().subList(1, 3)).as(mismatch.err()).containsExactly(
+                    "OK   connect: " + at + " answered 220",
+                    "FAIL tls: TLS certificate mismatch: the relay's certificate names " + linkNames + ", not " + NAME
+                            + "; hint: install the tunnel's certificate with 'ferry-relay tunnel cert " + NAME
+                            + " --cert FILE --key FILE'");
+            assertThat(mismatch.exit()).isEqualTo(1);
+
             t.stopAgent();
             Run offline = asAlice(dataDir, "--address", at);
             List<String> expected = new ArrayList<>(List.of(heading, "OK   connect: " + at + " answered 220",
@@ -135,6 +158,18 @@ class DoctorTest {
             expected.addAll(skipped("login failed", "PASV", "EPSV", "PORT"));
             assertThat(offline.out()).as(offline.err()).containsExactlyElementsOf(expected);
             assertThat(offline.exit()).isEqualTo(1);
+        }
+    }
+
+    private static List<String> certificateNames(Path pem) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(pem)) {
+            java.security.cert.X509Certificate c = (java.security.cert.X509Certificate)
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            List<String> names = new ArrayList<>();
+            for (List<?> alt : c.getSubjectAlternativeNames()) {
+                names.add(String.valueOf(alt.get(1)));
+            }
+            return names;
         }
     }
 

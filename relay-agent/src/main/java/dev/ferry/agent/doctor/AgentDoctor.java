@@ -56,7 +56,8 @@ public final class AgentDoctor {
                 out.println(new CheckResult("link",
                         CheckResult.Status.FAIL, ended != null ? ended.detail()
                                 : "relay " + relay + " did not welcome this agent within " + LINK_TIMEOUT.toSeconds() + " s",
-                        "the lines above say why (relay not reachable, token refused, pin mismatch)").line());
+                        ended != null ? "check --token and --pin against what 'ferry-relay tunnel add' printed"
+                                : "the log lines above say why (relay not reachable, TLS, no answer)").line());
                 out.flush();
                 return TunnelDoctor.EXIT_FAILED;
             }
