@@ -151,6 +151,32 @@ class DoctorTest {
                             + " --cert FILE --key FILE'");
             assertThat(mismatch.exit()).isEqualTo(1);
 
+            // The agent's doctor for a tunnel without a port of its own: port 21 of the public address by default.
+            Tunnel other = t.addSharedOnly("other.example.net");
+            List<String> agentArgs = List.of("--relay", "127.0.0.1:" + t.relay.agentPort(), "--token", other.token,
+                    "--pin", t.pin().toString(), "--upstream", "127.0.0.6:" + upstream.address().getPort(), "--doctor",
+                    "--user", EmbeddedUpstream.USER, "--password-file", password.toString(), "--timeout", "5");
+            Run port21 = execute(AgentMain.commandLine(), agentArgs.toArray(String[]::new));
+            assertThat(port21.out()).as(port21.err()).startsWith(
+                    "OK   link: linked to relay 127.0.0.1:" + t.relay.agentPort() + " as the agent of other.example.net",
+                    "ferry doctor: tunnel other.example.net through 127.0.0.5:21 (shared port, USER alice@other.example.net), user alice",
+                    "FAIL connect: relay not reachable: cannot connect to 127.0.0.5:21: connection refused; hint: is the relay "
+                            + "running, is 127.0.0.5:21 its public address and the tunnel's FTP port ('ferry-relay tunnel list'), "
+                            + "and is the port open in the firewall in front of it?");
+            assertThat(port21.exit()).isEqualTo(1);
+            List<String> toShared = new ArrayList<>(agentArgs);
+            toShared.addAll(List.of("--doctor-address", at));
+            Run viaShared = execute(AgentMain.commandLine(), toShared.toArray(String[]::new));
+            assertThat(viaShared.out()).as(viaShared.err()).containsExactly(
+                    "OK   link: linked to relay 127.0.0.1:" + t.relay.agentPort() + " as the agent of other.example.net",
+                    "ferry doctor: tunnel other.example.net through " + at + " (shared port, USER alice@other.example.net), user alice",
+                    "OK   connect: " + at + " answered 220",
+                    "OK   login: logged in as alice",
+                    "OK   PASV: LIST answered 226 with 2 entries",
+                    "OK   EPSV: LIST answered 226 with 2 entries",
+                    "OK   PORT: LIST answered 226 with 2 entries");
+            assertThat(viaShared.exit()).isZero();
+
             t.stopAgent();
             Run offline = asAlice(dataDir, "--address", at);
             List<String> expected = new ArrayList<>(List.of(heading, "OK   connect: " + at + " answered 220",
@@ -347,6 +373,12 @@ class DoctorTest {
             assertThat(refused.out()).contains("FAIL login: login refused: the FTP server answered \"530 Authentication failed.\""
                     + HINT_LOGIN);
             assertThat(refused.exit()).isEqualTo(1);
+
+            Run badToken = execute(AgentMain.commandLine(), "--relay", relay, "--token", "ferry_not-a-token", "--pin",
+                    t.pin().toString(), "--upstream", "127.0.0.6:" + upstream.address().getPort(), "--doctor");
+            assertThat(badToken.out()).containsExactly("FAIL link: the relay refused this agent: invalid or revoked token; "
+                    + "hint: check --token and --pin against what 'ferry-relay tunnel add' printed");
+            assertThat(badToken.exit()).isEqualTo(1);
         }
     }
 
