@@ -15,6 +15,15 @@ enum DataMode {
         }
     }
 
+    /** The reply that opens the data connection: 227 to PASV, 229 to EPSV, 200 to PORT. */
+    int expectedReply() {
+        return switch (this) {
+            case PASV -> 227;
+            case EPSV -> 229;
+            case PORT -> 200;
+        };
+    }
+
     boolean passive() {
         return this != PORT;
     }

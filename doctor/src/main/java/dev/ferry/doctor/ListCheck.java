@@ -39,6 +39,16 @@ final class ListCheck {
         if (data == null) {
             return refused(ftp, mode, mark).as(check);
         }
+        Optional<Problem> modeFailed = modeRefused(mode, mark);
+        if (modeFailed.isPresent()) { // commons-net fell back from a refused EPSV to PASV: not what this check is about
+            closeQuietly(data);
+            try {
+                ftp.completePendingCommand();
+            } catch (IOException e) {
+                // the mode's failure is the finding
+            }
+            return modeFailed.get().as(check);
+        }
         long lines = 0;
         IOException broken = null;
         try (Socket s = data; InputStream in = s.getInputStream()) {
@@ -70,18 +80,36 @@ final class ListCheck {
 
     /** commons-net returned no socket: the mode command or LIST got a reply it did not expect. */
     private Problem refused(FTPClient ftp, DataMode mode, int mark) {
+        return modeRefused(mode, mark).orElseGet(() -> {
+            String reply = ftp.getReplyString();
+            return RelayReplies.recognise(reply).orElseGet(() -> new Problem("LIST refused",
+                    Problem.answered("LIST", reply), null));
+        });
+    }
+
+    /** The mode command's reply, when it was not the one that opens a data connection (227, 229, 200). */
+    private Optional<Problem> modeRefused(DataMode mode, int mark) {
         Optional<Transcript.Entry> modeReply = transcript.finalReplyTo(mode.name(), mark);
-        if (modeReply.isPresent() && modeReply.get().code() >= 300) {
-            String reply = modeReply.get().text();
-            return RelayReplies.recognise(reply).orElseGet(() -> mode.passive()
-                    ? new Problem(mode.name() + " refused", Problem.answered(mode.name(), reply), null)
-                    : new Problem("active mode refused", Problem.answered(mode.name(), reply),
-                            "the relay accepts PORT only for the address it sees the doctor's control connection come from "
-                                    + "(a NAT in front of the doctor changes it); users behind NAT use passive mode"));
+        if (modeReply.isEmpty() || modeReply.get().code() == mode.expectedReply()) {
+            return Optional.empty();
         }
-        String reply = ftp.getReplyString();
-        return RelayReplies.recognise(reply).orElseGet(() -> new Problem("LIST refused",
-                Problem.answered("LIST", reply), null));
+        String reply = modeReply.get().text();
+        Problem p = RelayReplies.recognise(reply).orElseGet(() -> mode.passive()
+                ? new Problem(mode.name() + " refused", Problem.answered(mode.name(), reply), null)
+                : new Problem("active mode refused", Problem.answered(mode.name(), reply),
+                        "the relay accepts PORT only for the address it sees the doctor's control connection come from "
+                                + "(a NAT in front of the doctor changes it); users behind NAT use passive mode"));
+        // The relay's 425 for an unreadable reply says "passive reply": name the command the server got wrong.
+        return Optional.of(p.what().equals(RelayReplies.PASV_UNREADABLE) && mode == DataMode.EPSV
+                ? new Problem("EPSV reply unreadable", p.evidence(), p.hint()) : p);
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // closing
+        }
     }
 
     /** An exception while opening the data connection: before LIST the passive connect, after it the active accept. */

@@ -9,6 +9,8 @@ import java.util.Optional;
  * changed text shows up there.
  */
 final class RelayReplies {
+    static final String PASV_UNREADABLE = "PASV reply unreadable";
+
     private RelayReplies() {
     }
 
@@ -30,7 +32,7 @@ final class RelayReplies {
             return Optional.of(new Problem("server requires TLS", quoted, "run the doctor with --tls"));
         }
         if (r.startsWith("425") && r.contains("passive reply could not be understood")) {
-            return Optional.of(new Problem("PASV reply unreadable", quoted,
+            return Optional.of(new Problem(PASV_UNREADABLE, quoted,
                     "the FTP server behind the agent sent a passive reply the relay cannot read (the relay logs it): fix the server's passive-mode settings"));
         }
         if (r.startsWith("425") && r.contains("no passive port available on the relay")) {
