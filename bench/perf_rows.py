@@ -131,6 +131,11 @@ def report(r):
         for c, v in (("ferry", f), ("socat hops", s)):
             lines.append(f"| {c} | {v['first']:.0f} | {v['first_gib']:.0f} | {v['warm']:.0f} | "
                          f"{' '.join(f'{x:.0f}' for x in v['all'])} |")
+        lines += ["", "Profile (issue 11; `-XX:+PrintCompilation`, `-Xlog:gc`, bench/cold_ab.py): with C2 on, a fresh relay "
+                  "and agent each compile ~4,200 methods and C2 is still compiling 30–90 methods per 5 s after 16 "
+                  "downloads (level-2 compiles show its queue backed up) on two cores shared with the transfer; "
+                  "G1 makes ~6 young pauses in the whole run (the data path's buffers are pooled), and classes are "
+                  "loaded before the first transfer. So `deploy/jvm.options` runs C1 only (`-XX:TieredStopAtLevel=1`)."]
         goals.append((f"cold: first {COLD_MIB} MiB / same pair warmed up", f"{f['first'] / f['warm']:.2f}", "≥ 0.8",
                       f["first"] / f["warm"] >= 0.8))
         goals.append(("cold: first 1 GiB ferry / socat hops", f"{f['first_gib'] / s['first_gib']:.2f}", "≥ 0.7",
@@ -144,11 +149,15 @@ def report(r):
         for c in res:
             lines.append(f"| {c} | {med[c]['down']:.2f} | {med[c]['up']:.2f} | {med[c]['down'] / med['direct']['down']:.1f} | "
                          f"{med[c]['up'] / med['direct']['up']:.1f} |")
+        lines += ["", "Lever (issue 11): the relay opens a passive data stream when it rewrites the 227/229 (the agent "
+                  "connects to the server's passive port while the client connects to the relay's), instead of after "
+                  "the client's connection. Each file still costs Ferry's EPSV, RETR/STOR and 226 round trips "
+                  "through two JVMs and the agent link, where direct costs one process hop."]
         for k, what in (("down", "mirror"), ("up", "mirror -R")):
             v = med["ferry-plain"][k] / med["direct"][k]
             goals.append((f"small files, {what}: ferry --insecure / direct", f"{v:.1f}", "≤ 2", v <= 2))
             v = med["ferry-plain"][k] / med["socat"][k]
-            goals.append((f"small files, {what}: ferry --insecure / socat hops", f"{v:.1f}", "(reported)", True))
+            goals.append((f"small files, {what}: ferry --insecure / socat hops", f"{v:.1f}", "(no goal)", None))
     if "setup" in r:
         st = r["setup"]
         v = st["ferry-plain"][0] / st["socat"][0]

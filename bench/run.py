@@ -607,7 +607,7 @@ def run_only(only, results):
                  "| contender | 220 p50 | 220 p99 | data p50 | data p99 |", "|---|---|---|---|---|"]
         head += [f"| {c} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} |" for c, v in results["setup"].items()]
     text = "\n".join(head + lines + ["", "## Ratios against the targets", "", "| target | measured | goal | met |",
-                                     "|---|---|---|---|"] + [f"| {n} | {v} | {g} | {'yes' if ok else 'NO'} |"
+                                     "|---|---|---|---|"] + [f"| {n} | {v} | {g} | {'—' if ok is None else 'yes' if ok else 'NO'} |"
                                                             for n, v, g, ok in goals]) + "\n"
     with open(os.path.join(HERE, "RESULTS-only.md"), "w") as f:
         f.write(text)
@@ -683,7 +683,7 @@ def write_report(r):
               "", "## Ratios against the targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
 
     def row(name, value, goal, ok):
-        lines.append(f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |")
+        lines.append(f"| {name} | {value} | {goal} | {'—' if ok is None else 'yes' if ok else 'NO'} |")
 
     for op in ("retr", "stor"):
         v = med["ferry-plain"][op] / med["socat"][op]
