@@ -691,6 +691,9 @@ def write_report(r):
         v = med["ferry-tls"][op] / med["ssh"][op]
         row(f"{op.upper()} ferry TLS / OpenSSH tunnel", f"{v:.2f}", "≥ 1.2", v >= 1.2)
     v = noop["ferry-plain"][0] / noop["socat"][0]
+    for op in ("retr", "stor"):
+        v = med["ftps-ferry"][op] / med["ftps-ssh"][op]
+        row(f"FTPS PROT P {op.upper()} ftps-ferry / ftps-ssh", f"{v:.2f}", "≥ 1.2", v >= 1.2)
     extra_lines, extra_goals = perf_rows.report(r)
     for name, value, goal, ok in extra_goals:
         row(name, value, goal, ok)
