@@ -4,6 +4,8 @@ import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
 import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.nodes.NodeDiscovery;
+import dev.ferry.agent.nodes.RelayResolver;
 import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
@@ -91,8 +93,15 @@ public final class AgentMain implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
+    @Option(names = "--relay-refresh", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How often the --relay name is looked up again: one link is kept to every address it has "
+                    + "(one per relay node), new addresses get a link, links to addresses gone are closed "
+                    + "(e.g. 500ms, 5s, 1m; default: ${DEFAULT-VALUE}).")
+    String relayRefresh;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
+        RelayRefresh.limitDnsCache();
         System.exit(commandLine().execute(args));
     }
 
@@ -159,7 +168,17 @@ public final class AgentMain implements Callable<Integer> {
             }
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        Agent agent = new Agent(config, new SecureRandom());
+        NodeDiscovery discovery;
+        try {
+            discovery = new NodeDiscovery(config.relayHost(), config.relayPort(), RelayResolver.system(),
+                    RelayRefresh.parse(relayRefresh));
+        } catch (IllegalArgumentException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '--relay-refresh': " + e.getMessage());
+        }
+        Agent agent = new Agent(config, new SecureRandom(), discovery);
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook = StopOnSignal.install("ferry-agent", log,
                 () -> "the link to relay " + relay + " closes and the FTP connections through it are reset",
