@@ -26,7 +26,6 @@ import dev.ferry.relay.link.RemoteAddressInterceptor;
 import dev.ferry.relay.link.StreamIds;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TunnelRegistry;
-import dev.ferry.relay.tunnel.TunnelStore;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -78,9 +77,23 @@ public final class RelayServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
     private ImplicitFtpsListener implicitFtps;
+    private final dev.ferry.relay.registry.RegistrySettings registrySettings;
+    private final String nodeId;
+    private dev.ferry.relay.registry.RegistryBackend registryBackend;
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     public RelayServer(RelayConfig config) {
+        this(config, dev.ferry.relay.registry.RegistrySettings.dataDir(), null);
+    }
+
+    /**
+     * A relay whose tunnels live where {@code registry} says (the data dir, or etcd shared with other nodes),
+     * listed in the node directory as {@code nodeId} (null: {@code PUBLIC-ADDRESS:AGENT-PORT}).
+     */
+    public RelayServer(RelayConfig config, dev.ferry.relay.registry.RegistrySettings registry, String nodeId) {
         this.config = config;
+        this.registrySettings = registry;
+        this.nodeId = nodeId;
     }
 
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
@@ -93,8 +106,9 @@ public final class RelayServer implements AutoCloseable {
             return t;
         });
         try {
-            TunnelStore store = new TunnelStore(config.dataDir());
-            registry = new TunnelRegistry(store);
+            registryBackend = dev.ferry.relay.registry.Registries.backend(registrySettings, config.dataDir());
+            registry = new TunnelRegistry(registryBackend::tunnels);
+            registryBackend.onTunnelsChanged(this::pollSoon);
             agents = new ConnectedAgents();
             PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
             PendingListens listens = new PendingListens();
@@ -123,6 +137,7 @@ public final class RelayServer implements AutoCloseable {
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
             registry.reload();
+            registryBackend.announce(selfNode());
             if (config.ftpListen() != null) {
                 sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
                         services.sessions(), services.ftps(), config.limits().loginTimeout(),
@@ -135,6 +150,43 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private dev.ferry.relay.registry.RelayNode selfNode() {
+        String address = config.publicAddress().getHostAddress();
+        return new dev.ferry.relay.registry.RelayNode(nodeId != null ? nodeId : address + ":" + agentPort(), address,
+                new dev.ferry.relay.config.HostPort(address, agentPort()), dev.ferry.relay.registry.NodeState.SERVING,
+                certificate == null ? "" : certificate.pin().toString());
+    }
+
+    /** Reloads on the poller thread soon; a change signalled while a reload runs gets a reload of its own. */
+    private void pollSoon() {
+        ScheduledExecutorService poller = tunnelPoller;
+        if (poller != null && pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    poll();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** The live relay nodes (with etcd: every node sharing the registry; else this one). */
+    public dev.ferry.relay.registry.NodeDirectory nodeDirectory() {
+        return registryBackend.nodeDirectory();
+    }
+
+    /** Since when this node's snapshot of the registry may be stale (etcd unreachable); empty while in step. */
+    public Optional<java.time.Instant> registryStaleSince() {
+        return registryBackend == null ? Optional.empty() : registryBackend.staleSince();
+    }
+
+    /** The registry this relay serves from: its store, snapshot, node directory and this node's entry. */
+    public dev.ferry.relay.registry.RegistryBackend registry() {
+        return registryBackend;
     }
 
     private FtpsContexts ftpsContexts() {
@@ -320,6 +372,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (loops != null) {
             loops.shutdown(Duration.ofSeconds(3));
+        }
+        if (registryBackend != null) {
+            registryBackend.close();
         }
     }
 }

@@ -130,9 +130,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "or not at all; at most the JVM's direct memory limit (default: half of it).")
     MemoryBudget memoryBudget;
 
+    @CommandLine.Mixin
+    RegistryOptions registryOptions;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "This relay's name among the nodes sharing --registry (default: PUBLIC-ADDRESS:AGENT-PORT).")
+    String nodeId;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
+        dev.ferry.relay.registry.RegistrySettings registrySettings;
         try {
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
@@ -147,6 +155,10 @@ final class ServeCommand implements Callable<Integer> {
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
                             Duration.ofMinutes(loginFailureWindow)))
                     .build();
+            registrySettings = registryOptions.settings();
+            if (nodeId != null) {
+                dev.ferry.relay.registry.RelayNode.validateId(nodeId);
+            }
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -163,7 +175,7 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
         }
         try {
-            relay = new RelayServer(config).start();
+            relay = new RelayServer(config, registrySettings, nodeId).start();
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();

@@ -1,0 +1,22 @@
+package dev.ferry.relay.registry;
+
+import dev.ferry.relay.registry.etcd.EtcdBackend;
+import dev.ferry.relay.registry.etcd.EtcdTunnelStore;
+import dev.ferry.relay.tunnel.TunnelStore;
+import java.nio.file.Path;
+
+/** Opens the registry {@link RegistrySettings} name: the data dir, or etcd. */
+public final class Registries {
+    private Registries() {
+    }
+
+    /** The store for admin commands ({@code tunnel add/list/remove}); the caller closes it. */
+    public static RegistryStore store(RegistrySettings settings, Path dataDir) {
+        return settings.isEtcd() ? EtcdTunnelStore.open(settings) : new TunnelStore(dataDir);
+    }
+
+    /** What a running relay serves from; the caller closes it. */
+    public static RegistryBackend backend(RegistrySettings settings, Path dataDir) {
+        return settings.isEtcd() ? EtcdBackend.start(settings, dataDir) : new DataDirBackend(new TunnelStore(dataDir));
+    }
+}
