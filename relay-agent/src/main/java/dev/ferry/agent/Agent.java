@@ -27,6 +27,7 @@ import io.netty.handler.ssl.SslProvider;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +63,9 @@ public final class Agent implements AutoCloseable {
     private volatile NodeLinks links;
     private ScheduledExecutorService timer;
     private Set<InetSocketAddress> lastNodes;
+    /** The addresses the relay name resolved to last, and the serving nodes a relay listed last. */
+    private volatile Set<InetSocketAddress> resolved = Set.of();
+    private volatile Set<InetSocketAddress> advertised = Set.of();
     private EventLoops loops;
     private EventLoops controlLoops;
     /** The current link's channel and older ones whose transfers are still finishing. */
@@ -101,7 +105,7 @@ public final class Agent implements AutoCloseable {
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls);
         NodeLink.Connector connector = (channel, label, onLive) -> new AgentLinkClient(config.token(), dialer, active,
-                trust, onLive, loops.group(), label, WELCOME_TIMEOUT).connect(channel);
+                trust, onLive, loops.group(), label, WELCOME_TIMEOUT, this::listed).connect(channel);
         links = new NodeLinks(discovery::label, address -> {
             ManagedChannel channel = buildChannel(address, tls);
             channels.add(channel);
@@ -147,7 +151,8 @@ public final class Agent implements AutoCloseable {
                 lastNodes = nodes;
             }
             resolveBackoff.reset();
-            links.update(nodes);
+            resolved = nodes;
+            applyNodes();
         } catch (UnknownHostException e) {
             if (links.nodes().isEmpty()) {
                 next = resolveBackoff.next();
@@ -167,6 +172,33 @@ public final class Agent implements AutoCloseable {
             timer.schedule(this::refresh, next.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // stopping
+        }
+    }
+
+    /** A relay's node list (WatchNodes): its serving nodes are linked to as well as the name's addresses. */
+    private void listed(List<InetSocketAddress> nodes) {
+        Set<InetSocketAddress> next = Set.copyOf(nodes);
+        if (!next.equals(advertised)) {
+            log.info("the relay lists {} serving node{}: {}", next.size(), next.size() == 1 ? "" : "s",
+                    nodes.stream().map(n -> n.getAddress().getHostAddress() + ":" + n.getPort()).toList());
+            advertised = next;
+            try {
+                timer.execute(this::applyNodes);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    /** Links to every node the name resolves to and every node a relay lists; closes the others. */
+    private void applyNodes() {
+        if (closing) {
+            return;
+        }
+        Set<InetSocketAddress> all = new java.util.LinkedHashSet<>(resolved);
+        all.addAll(advertised);
+        if (!all.isEmpty()) {
+            links.update(all);
         }
     }
 

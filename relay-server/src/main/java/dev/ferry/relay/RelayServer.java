@@ -132,7 +132,9 @@ public final class RelayServer implements AutoCloseable {
                         services.ftps(), registry::find, frontends::admit, this::withoutServerName);
             }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
-                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
+                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon,
+                    // WatchNodes: only a registry other nodes share (etcd) has other nodes to tell agents about
+                    registryBackend.polled() ? null : registryBackend.nodeDirectory());
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
