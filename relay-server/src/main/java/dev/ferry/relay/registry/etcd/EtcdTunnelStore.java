@@ -33,7 +33,7 @@ import java.util.List;
  * dev.ferry.relay.registry.RegistryUnavailableException}.
  */
 public final class EtcdTunnelStore implements RegistryStore {
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private final Client client;
     private final boolean ownsClient;
     private final EtcdKeys keys;
