@@ -3,7 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -12,8 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.net.ftp.FTP;
-import org.apache.commons.net.ftp.FTPClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +41,7 @@ class MultiNodeTest {
     @BeforeEach
     void start() throws Exception {
         Path home = Files.createDirectories(temp.resolve("home"));
-        sha = Checksums.sha256(Checksums.randomFile(home.resolve("big.bin"), SIZE, 12));
+        sha = Checksums.sha256(Checksums.randomFile(home.resolve(NodeClients.FILE), SIZE, 12));
         upstream = EmbeddedUpstream.start(UPSTREAM_HOST, home);
         cluster = new RelayCluster(Files.createDirectories(temp.resolve("cluster")), 3).start();
         hosts = temp.resolve("hosts");
@@ -81,33 +78,8 @@ class MultiNodeTest {
         }
     }
 
-    private FTPClient login(int node) throws IOException {
-        FTPClient ftp = new FTPClient();
-        ftp.setDefaultTimeout(30_000);
-        ftp.setDataTimeout(Duration.ofSeconds(30));
-        ftp.connect(RelayCluster.host(node), cluster.ftpPort);
-        assertThat(ftp.getReplyCode()).isEqualTo(220);
-        assertThat(ftp.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).as(ftp.getReplyString()).isTrue();
-        ftp.setFileType(FTP.BINARY_FILE_TYPE);
-        ftp.enterLocalPassiveMode();
-        return ftp;
-    }
-
-    /** Downloads big.bin through node {@code node}; its SHA-256, after checking the 227 named that node. */
     private String download(int node) throws IOException {
-        FTPClient ftp = login(node);
-        try (InputStream in = ftp.retrieveFileStream("big.bin")) {
-            assertThat(in).as(ftp.getReplyString()).isNotNull();
-            assertThat(ftp.getPassiveHost()).as("the 227 reply of node " + node + " names node " + node)
-                    .isEqualTo(RelayCluster.host(node));
-            String sum = Checksums.sha256(in);
-            in.close();
-            assertThat(ftp.completePendingCommand()).as(ftp.getReplyString()).isTrue();
-            assertThat(ftp.getReplyCode()).isEqualTo(226);
-            return sum;
-        } finally {
-            ftp.disconnect();
-        }
+        return NodeClients.download(cluster, node);
     }
 
     @Test
@@ -122,32 +94,10 @@ class MultiNodeTest {
 
         // kill -9 node 2 in the middle of a transfer, while nodes 1 and 3 transfer too
         CompletableFuture<String> onOne = CompletableFuture.supplyAsync(() -> uncheckedDownload(1));
-        FTPClient two = login(2);
-        InputStream in = two.retrieveFileStream("big.bin");
-        assertThat(in).as(two.getReplyString()).isNotNull();
-        byte[] first = in.readNBytes(1 << 20);
-        assertThat(first).hasSize(1 << 20);
-        cluster.node(2).kill();
-        long received = first.length;
-        IOException failure = null;
-        try {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                received += n;
-            }
-        } catch (IOException e) {
-            failure = e;
-        }
-        boolean completed;
-        try {
-            completed = two.completePendingCommand();
-        } catch (IOException e) {
-            completed = false;
-        }
-        two.disconnect();
-        assertThat(received).as("node 2's client cannot get the whole file").isLessThan(SIZE);
-        assertThat(completed).as("node 2's client is not told the transfer completed (no 226); read error: " + failure)
-                .isFalse();
+        NodeClients.Interrupted two = NodeClients.downloadAcross(cluster, 2, () -> cluster.node(2).kill());
+        assertThat(two.received()).as("node 2's client cannot get the whole file").isLessThan(SIZE);
+        assertThat(two.completed()).as("node 2's client is not told the transfer completed (no 226); read error: "
+                + two.failure()).isFalse();
         assertThatRefused(2);
 
         // the retry through node 3 succeeds; node 1's transfer finished whole
@@ -194,10 +144,6 @@ class MultiNodeTest {
     }
 
     private String uncheckedDownload(int node) {
-        try {
-            return download(node);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return NodeClients.uncheckedDownload(cluster, node);
     }
 }

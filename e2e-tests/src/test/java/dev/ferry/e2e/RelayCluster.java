@@ -17,8 +17,8 @@ import java.util.stream.Stream;
  * Several {@code ferry-relay serve} processes, node {@code i} on 127.0.0.2{@code i} (its bind and
  * public address), all with the same agent port, the same tunnel, the same FTP port and the same
  * agent-link certificate: what one DNS name with one A record per node points at. Each node has
- * its own data dir; the tunnel and certificate are copied from node 1's (the file store; with etcd
- * the registry shares them).
+ * its own data dir with a copy of node 1's certificate; the tunnel is copied from node 1's data dir
+ * too (the file store), or, with {@code registry}, registered once in etcd and shared.
  */
 final class RelayCluster implements AutoCloseable {
     static final String NAME = "multi.ftp.example.net";
@@ -31,9 +31,20 @@ final class RelayCluster implements AutoCloseable {
     String token;
     String pin;
     private final List<FerryJar> nodes = new ArrayList<>();
+    private final String registry;
 
+    /** Nodes on the data dir's file store. */
     RelayCluster(Path dir, int size) throws IOException {
+        this(dir, size, null);
+    }
+
+    /**
+     * @param size how many node addresses must have the ports free (nodes may be started later)
+     * @param registry {@code etcd://...} for {@code --registry}, or null for the data dir
+     */
+    RelayCluster(Path dir, int size, String registry) throws IOException {
         this.dir = dir;
+        this.registry = registry;
         int port = 0;
         int ftp = 0;
         for (int attempt = 0; attempt < 20 && port == 0; attempt++) {
@@ -61,28 +72,42 @@ final class RelayCluster implements AutoCloseable {
         return "127.0.0.2" + node;
     }
 
-    /** Starts node 1, registers the tunnel there and starts the others with copies of its tunnel and certificate. */
+    /** Starts every node: node 1, the tunnel registered there, then the others with copies of its certificate. */
     RelayCluster start() throws Exception {
+        return start(nodes.size());
+    }
+
+    /** Starts nodes 1 to {@code count}, as {@link #start()}. */
+    RelayCluster start(int count) throws Exception {
         startNode(1);
-        Programs.Result add = FerryJar.run(FerryJar.RELAY, "tunnel", "add", NAME, "--ftp-port", Integer.toString(ftpPort),
-                "--data-dir", dataDir(1).toString());
-        assertThat(add.exit()).as(add.err()).isZero();
-        Matcher printed = AGENT_COMMAND.matcher(add.out());
-        assertThat(printed.find()).as(add.out()).isTrue();
+        List<String> add = new ArrayList<>(List.of("tunnel", "add", NAME, "--ftp-port", Integer.toString(ftpPort),
+                "--data-dir", dataDir(1).toString()));
+        if (registry != null) {
+            add.addAll(List.of("--registry", registry));
+        }
+        Programs.Result added = FerryJar.run(FerryJar.RELAY, add.toArray(String[]::new));
+        assertThat(added.exit()).as(added.err()).isZero();
+        Matcher printed = AGENT_COMMAND.matcher(added.out());
+        assertThat(printed.find()).as(added.out()).isTrue();
         token = printed.group(1);
         pin = printed.group(2);
         node(1).awaitLog("tunnel " + NAME + ": listening for FTP clients", Duration.ofSeconds(30));
-        for (int i = 2; i <= nodes.size(); i++) {
-            copyRegistry(i);
+        for (int i = 2; i <= count; i++) {
             startNode(i);
         }
         return this;
     }
 
-    private void copyRegistry(int node) throws IOException {
+    private void copyFromNodeOne(int node) throws IOException {
+        if (node == 1 || Files.exists(dataDir(node).resolve("relay-cert.pem"))) {
+            return;
+        }
         Path to = Files.createDirectories(dataDir(node));
         for (String file : List.of("relay-cert.pem", "relay-key.pem")) {
             Files.copy(dataDir(1).resolve(file), to.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (registry != null) {
+            return;
         }
         Path tunnels = Files.createDirectories(to.resolve("tunnels"));
         try (Stream<Path> files = Files.list(dataDir(1).resolve("tunnels"))) {
@@ -100,14 +125,33 @@ final class RelayCluster implements AutoCloseable {
         return dir.resolve("node" + node + ".log");
     }
 
-    /** Starts (or restarts) node {@code i} and waits until it listens for agents. */
+    /** Starts (or restarts) node {@code i} and waits until it listens for agents and, once registered, FTP clients. */
     FerryJar startNode(int i) throws IOException {
-        FerryJar node = FerryJar.start(log(i), FerryJar.RELAY, List.of("serve", "--data-dir", dataDir(i).toString(),
+        copyFromNodeOne(i);
+        long serving = listeningLines(i);
+        List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir(i).toString(),
                 "--public-address", host(i), "--bind", host(i), "--agent-listen", host(i) + ":" + agentPort,
                 "--passive-ports", passive[0] + "-" + passive[1]));
+        if (registry != null) {
+            args.addAll(List.of("--registry", registry, "--node-id", "node-" + i));
+        }
+        FerryJar node = FerryJar.start(log(i), FerryJar.RELAY, args);
         nodes.set(i - 1, node);
         node.awaitLog("listening for agents", Duration.ofSeconds(30));
+        if (token != null) {
+            org.awaitility.Awaitility.await("node " + i + " serving tunnel " + NAME).atMost(Duration.ofSeconds(30))
+                    .until(() -> listeningLines(i) > serving);
+        }
         return node;
+    }
+
+    private long listeningLines(int i) throws IOException {
+        Path log = log(i);
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        return new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("tunnel " + NAME + ": listening for FTP clients"))
+                .count();
     }
 
     FerryJar node(int i) {

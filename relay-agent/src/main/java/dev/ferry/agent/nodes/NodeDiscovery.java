@@ -54,10 +54,24 @@ public record NodeDiscovery(String host, int port, RelayResolver resolver, Durat
         return host.matches("[0-9.]+") || host.contains(":");
     }
 
-    /** How a node appears in log lines: as the operator typed it for an address, else the name and the address. */
+    /**
+     * How a node appears in log lines: {@code --relay} as typed for the address typed there; the name and
+     * the address for an address of the name; the address and port for a node a relay listed.
+     */
     public String label(InetSocketAddress node) {
-        String relay = host + ":" + port;
-        return isLiteral() ? relay : relay + " (" + node.getAddress().getHostAddress() + ")";
+        String address = node.getAddress().getHostAddress();
+        if (isLiteral()) {
+            return isTyped(node) ? relay() : address + ":" + node.getPort();
+        }
+        return relay() + " (" + address + (node.getPort() == port ? "" : ":" + node.getPort()) + ")";
+    }
+
+    private boolean isTyped(InetSocketAddress node) {
+        try {
+            return node.getPort() == port && node.getAddress().equals(InetAddress.getByName(host));
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     public String relay() {
