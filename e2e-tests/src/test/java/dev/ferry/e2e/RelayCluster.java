@@ -137,10 +137,14 @@ final class RelayCluster implements AutoCloseable {
         }
         FerryJar node = FerryJar.start(log(i), FerryJar.RELAY, args);
         nodes.set(i - 1, node);
-        node.awaitLog("listening for agents", Duration.ofSeconds(30));
-        if (token != null) {
-            org.awaitility.Awaitility.await("node " + i + " serving tunnel " + NAME).atMost(Duration.ofSeconds(30))
-                    .until(() -> listeningLines(i) > serving);
+        try {
+            node.awaitLog("listening for agents", Duration.ofSeconds(60));
+            if (token != null) {
+                org.awaitility.Awaitility.await("node " + i + " serving tunnel " + NAME).atMost(Duration.ofSeconds(60))
+                        .until(() -> listeningLines(i) > serving);
+            }
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("node " + i + " did not start; its log:\n" + node.log(), e);
         }
         return node;
     }
