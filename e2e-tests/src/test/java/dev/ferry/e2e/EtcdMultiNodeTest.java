@@ -109,7 +109,7 @@ class EtcdMultiNodeTest {
         long joined = System.nanoTime();
         cluster.startNode(4);
         awaitLinked(4, 1);
-        System.out.printf("agent linked to the new node 4 %d ms after it listened for agents%n",
+        System.out.printf("agent linked to the new node 4 %d ms after its start (JVM start included)%n",
                 Duration.ofNanos(System.nanoTime() - joined).toMillis());
         assertThat(NodeClients.download(cluster, 4)).isEqualTo(sha);
 
