@@ -98,16 +98,15 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
-        SslContext tls = trust == null ? null : clientTls(trust);
         UpstreamTlsSessions upstreamTls = config.upstreamTls() == null ? null : new UpstreamTlsSessions(
                 config.upstreamTls(), config.upstream().getHostString(), config.upstream().getPort());
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls);
-        NodeLink.Connector connector = (channel, label, onLive) -> new AgentLinkClient(config.token(), dialer, active,
-                trust, onLive, loops.group(), label, WELCOME_TIMEOUT, this::listed).connect(channel);
+        NodeLink.Connector connector = (node, channel, label, onLive) -> new AgentLinkClient(config.token(), dialer,
+                active, nodeTls(node).trust(), onLive, loops.group(), label, WELCOME_TIMEOUT, this::listed)
+                .connect(channel);
         links = new NodeLinks(discovery::label, address -> {
-            ManagedChannel channel = buildChannel(address, tls);
+            ManagedChannel channel = buildChannel(address, nodeTls(address).context());
             channels.add(channel);
             channels.removeIf(ManagedChannel::isTerminated);
             return channel;
@@ -133,6 +132,25 @@ public final class Agent implements AutoCloseable {
             timer.shutdownNow();
             shutdown();
         }
+    }
+
+    /**
+     * The pin check of each node's links, its own: a node with the wrong certificate must not make a
+     * later failure of another node look like a wrong certificate too. Both null with {@code --insecure}.
+     */
+    private record NodeTls(PinnedTrustManager trust, SslContext context) {
+    }
+
+    private final java.util.Map<InetSocketAddress, NodeTls> nodeTls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private NodeTls nodeTls(InetSocketAddress node) {
+        return nodeTls.computeIfAbsent(node, n -> {
+            if (config.insecure()) {
+                return new NodeTls(null, null);
+            }
+            PinnedTrustManager trust = new PinnedTrustManager(config.pin());
+            return new NodeTls(trust, clientTls(trust));
+        });
     }
 
     /** Resolves the relay name and makes the links match; again after the refresh (sooner while it fails). */

@@ -34,9 +34,10 @@ public final class NodeLink {
         boolean refused(NodeLink link, LinkOutcome outcome);
     }
 
-    /** One connection attempt over a given channel, completing when that connection ends. */
+    /** One connection attempt to {@code node} over a given channel, completing when that connection ends. */
     public interface Connector {
-        CompletableFuture<LinkOutcome> connect(ManagedChannel channel, String label, Runnable onLive);
+        CompletableFuture<LinkOutcome> connect(InetSocketAddress node, ManagedChannel channel, String label,
+                Runnable onLive);
     }
 
     private final InetSocketAddress node;
@@ -94,7 +95,7 @@ public final class NodeLink {
         CompletableFuture<LinkOutcome> ended;
         try {
             channel = channels.apply(node);
-            ended = connector.connect(channel, label, () -> {
+            ended = connector.connect(node, channel, label, () -> {
                 synchronized (backoff) {
                     backoff.reset();
                 }

@@ -46,7 +46,7 @@ class NodeLinksTest {
             ManagedChannel channel = NettyChannelBuilder.forAddress(node).usePlaintext().build();
             channels.add(channel);
             return channel;
-        }, (channel, label, onLive) -> {
+        }, (node, channel, label, onLive) -> {
             CompletableFuture<LinkOutcome> ended = new CompletableFuture<>();
             attempts.add(new Attempt(label, ended));
             welcome.put(label, onLive);
