@@ -37,16 +37,23 @@ final class EtcdCluster implements AutoCloseable {
     private final Process[] processes;
     private final String token = "ferry-test-" + UUID.randomUUID();
     private final Duration electionTimeout;
+    private final List<String> extraArgs;
     private Client admin;
 
-    private EtcdCluster(List<Member> members, Duration electionTimeout) {
+    private EtcdCluster(List<Member> members, Duration electionTimeout, List<String> extraArgs) {
         this.members = List.copyOf(members);
         this.processes = new Process[members.size()];
         this.electionTimeout = electionTimeout;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     /** Starts one member on each of {@code hosts} (e.g. 127.0.0.11-13) and waits until the cluster has a leader. */
     static EtcdCluster start(Path dir, Duration electionTimeout, String... hosts) throws Exception {
+        return start(dir, electionTimeout, List.of(), hosts);
+    }
+
+    /** As {@link #start(Path, Duration, String...)}, with more etcd flags for every member. */
+    static EtcdCluster start(Path dir, Duration electionTimeout, List<String> extraArgs, String... hosts) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             throw new AssertionError(BINARY + " is missing: install Debian's etcd-server (deploy/ci/install-test-deps.sh)");
         }
@@ -60,7 +67,7 @@ final class EtcdCluster implements AutoCloseable {
             Path data = dir.resolve("etcd-" + (i + 1));
             members.add(new Member("m" + (i + 1), hosts[i], client, peer, data, dir.resolve("etcd-" + (i + 1) + ".log")));
         }
-        EtcdCluster cluster = new EtcdCluster(members, electionTimeout);
+        EtcdCluster cluster = new EtcdCluster(members, electionTimeout, extraArgs);
         try {
             for (int i = 0; i < members.size(); i++) {
                 cluster.startMember(i);
@@ -108,14 +115,15 @@ final class EtcdCluster implements AutoCloseable {
             initial.append(initial.length() == 0 ? "" : ",").append(other.name()).append('=').append(other.peerUrl());
         }
         long heartbeat = Math.max(50, electionTimeout.toMillis() / 10);
-        List<String> command = List.of(BINARY.toString(), "--name", m.name(), "--data-dir", m.dataDir().toString(),
+        List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--name", m.name(), "--data-dir", m.dataDir().toString(),
                 "--listen-client-urls", m.clientUrl(), "--advertise-client-urls", m.clientUrl(),
                 "--listen-peer-urls", m.peerUrl(), "--initial-advertise-peer-urls", m.peerUrl(),
                 "--initial-cluster", initial.toString(), "--initial-cluster-state", "new",
                 "--initial-cluster-token", token,
                 "--heartbeat-interval", Long.toString(heartbeat),
                 "--election-timeout", Long.toString(electionTimeout.toMillis()),
-                "--logger", "zap", "--log-outputs", "stderr");
+                "--logger", "zap", "--log-outputs", "stderr"));
+        command.addAll(extraArgs);
         processes[i] = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log().toFile())).start();
     }
@@ -141,6 +149,30 @@ final class EtcdCluster implements AutoCloseable {
         if (p != null && p.isAlive()) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false) to member {@code i}'s PID: frozen, its connections stay open. */
+    void freeze(int i, boolean frozen) throws Exception {
+        Process kill = new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(pid(i))).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + (frozen ? "-STOP " : "-CONT ") + pid(i) + " failed");
+        }
+    }
+
+    /** A client of the members {@code indexes} only; the caller closes it. */
+    Client clientOf(int... indexes) {
+        return Client.builder().endpoints(java.util.Arrays.stream(indexes).mapToObj(i -> members.get(i).clientUrl())
+                .toArray(String[]::new)).waitForReady(false).build();
+    }
+
+    /** Settings naming the members {@code indexes} only. */
+    RegistrySettings settingsOf(int... indexes) {
+        StringBuilder url = new StringBuilder("etcd://");
+        for (int i : indexes) {
+            url.append(url.length() == 7 ? "" : ",").append(members.get(i).host()).append(':').append(members.get(i).clientPort());
+        }
+        return new RegistrySettings(RegistrySettings.parseEndpoints(url.toString()), null, null, null, null, null,
+                RegistrySettings.DEFAULT_PREFIX);
     }
 
     long pid(int i) {
@@ -198,7 +230,15 @@ final class EtcdCluster implements AutoCloseable {
         }
         for (int i = 0; i < processes.length; i++) {
             try {
+                if (running(i)) {
+                    freeze(i, false); // a frozen member would not see its SIGTERM
+                }
                 stopMember(i);
+            } catch (Exception e) {
+                // stopped below by SIGKILL if needed
+            }
+            try {
+                killMember(i);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

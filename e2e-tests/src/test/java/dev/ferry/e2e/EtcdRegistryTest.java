@@ -183,12 +183,14 @@ class EtcdRegistryTest {
                 for (int i = 0; i < adds; i++) {
                     String name = "c" + (i % 7) + ".example.net"; // names repeat every 7 adds, ports every 5
                     int port = ports[i % ports.length];
+                    // JVMs starting at once on a small, shared machine: the first etcd call also loads gRPC, hence 60 s.
                     String[] args = {"tunnel", "add", name, "--ftp-port", Integer.toString(port), "--registry",
-                            etcd.registryUrl(), "--data-dir", temp.resolve("none").toString()};
-                    boolean process = i % 2 == 0;
+                            etcd.registryUrl(), "--registry-timeout", "60", "--data-dir", temp.resolve("none").toString()};
+                    boolean process = i % 5 == 0; // four separate processes, sixteen threads of this JVM
                     futures.add(pool.submit(() -> {
                         go.await();
-                        return new Add(name, port, process ? FerryJar.run(FerryJar.RELAY, args) : inThisJvm(args));
+                        return new Add(name, port, process ? Programs.run(180, FerryJar.command(FerryJar.RELAY, List.of(args)))
+                                : inThisJvm(args));
                     }));
                 }
                 go.countDown();
@@ -235,6 +237,224 @@ class EtcdRegistryTest {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /** Three relays with tunnel alice.example.net served through an agent on each, and a logged-in session on each. */
+    private record Served(RelayNodes nodes, int port, List<FTPClient> sessions, String sha256) {
+        void downloadOnEverySession(String why) throws Exception {
+            for (int i = 0; i < sessions.size(); i++) {
+                assertThat(download(sessions.get(i), "file.bin")).as("%s: existing session on relay %d", why, i + 1)
+                        .isEqualTo(sha256);
+            }
+        }
+
+        void downloadOnNewSessions(String why) throws Exception {
+            for (int i = 0; i < sessions.size(); i++) {
+                FTPClient ftp = nodes.login(i, port);
+                try {
+                    assertThat(download(ftp, "file.bin")).as("%s: new session on relay %d", why, i + 1).isEqualTo(sha256);
+                } finally {
+                    ftp.disconnect();
+                }
+            }
+        }
+    }
+
+    private Served serveAlice(EtcdCluster etcd, RelayNodes nodes, EmbeddedUpstream upstream, String sha256) throws Exception {
+        int port = freeOnAll(new java.util.HashSet<>());
+        String token = AgentToken.generate(new SecureRandom());
+        try (RegistryStore store = Registries.store(etcd.settings(), temp)) {
+            store.add(new Tunnel("alice.example.net", port, AgentToken.sha256Hex(token)));
+        }
+        awaitAllServe(nodes, "alice.example.net", port);
+        List<FTPClient> sessions = new ArrayList<>();
+        for (int i = 0; i < HOSTS.length; i++) {
+            nodes.startAgent(i, token, upstream.address());
+            sessions.add(nodes.login(i, port));
+        }
+        Served served = new Served(nodes, port, sessions, sha256);
+        served.downloadOnEverySession("before");
+        return served;
+    }
+
+    @Test
+    void whenTheEtcdLeaderDiesRelaysKeepServingAndRegistrationsAreRefusedUntilThereIsANewLeader() throws Exception {
+        Path home = Files.createDirectories(temp.resolve("home"));
+        String expected = Checksums.sha256(Checksums.randomFile(home.resolve("file.bin"), 2 << 20, 13));
+        // A 3 s election timeout: the cluster is without a leader for 3-6 s after the leader dies.
+        try (EtcdCluster etcd = EtcdCluster.start(temp, Duration.ofSeconds(3), HOSTS);
+                RelayNodes nodes = RelayNodes.start(temp, etcd.settings(), HOSTS);
+                EmbeddedUpstream upstream = EmbeddedUpstream.start(UPSTREAM_HOST, home)) {
+            Served alice = serveAlice(etcd, nodes, upstream, expected);
+            int leader = etcd.leader();
+            assertThat(leader).isNotNegative();
+            etcd.killMember(leader);
+            long killed = System.nanoTime();
+            List<String> refusals = new ArrayList<>();
+            long addedAfter = -1;
+            int port = freeOnAll(new java.util.HashSet<>(List.of(alice.port())));
+            Tunnel bob = new Tunnel("bob.example.net", port, AgentToken.sha256Hex(AgentToken.generate(new SecureRandom())));
+            try (RegistryStore quick = new dev.ferry.relay.registry.etcd.EtcdTunnelStore(
+                    dev.ferry.relay.registry.etcd.EtcdClients.build(etcd.settings()), true,
+                    new dev.ferry.relay.registry.etcd.EtcdKeys("/ferry/"), etcd.settings().describe(), Duration.ofSeconds(1))) {
+                while (addedAfter < 0 && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(90)) {
+                    try {
+                        quick.add(bob);
+                        addedAfter = (System.nanoTime() - killed) / 1_000_000;
+                    } catch (dev.ferry.relay.registry.RegistryUnavailableException e) {
+                        refusals.add(e.getMessage());
+                        if (refusals.size() == 1) {
+                            alice.downloadOnEverySession("no leader");
+                        }
+                    }
+                }
+            }
+            System.out.printf("etcd leader m%d killed: %d registrations refused, the next accepted %d ms after the kill; "
+                    + "first refusal: %s%n", leader + 1, refusals.size(), addedAfter, refusals.isEmpty() ? "-" : refusals.get(0));
+            assertThat(refusals).as("refused while there was no leader").isNotEmpty();
+            for (String refusal : refusals) {
+                assertThat(refusal.lines().toList()).hasSize(1);
+                assertThat(refusal).startsWith("tunnel bob.example.net was not added: " + etcd.settings().describe());
+            }
+            assertThat(addedAfter).as("accepted once there is a new leader").isPositive();
+            int next = etcd.awaitLeader(Duration.ofSeconds(30));
+            assertThat(next).isNotEqualTo(leader);
+            awaitAllServe(nodes, "bob.example.net", port);
+            alice.downloadOnEverySession("new leader");
+            alice.downloadOnNewSessions("new leader");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(relay.registryStaleSince()).isEmpty();
+                }
+            });
+        }
+    }
+
+    @Test
+    void withEtcdGoneFor30SecondsRelaysServeFromTheirSnapshotAndRefuseOnlyNewRegistrations() throws Exception {
+        Path home = Files.createDirectories(temp.resolve("home"));
+        String expected = Checksums.sha256(Checksums.randomFile(home.resolve("file.bin"), 2 << 20, 14));
+        try (EtcdCluster etcd = EtcdCluster.start(temp, Duration.ofSeconds(1), HOSTS);
+                RelayNodes nodes = RelayNodes.start(temp, etcd.settings(), HOSTS);
+                EmbeddedUpstream upstream = EmbeddedUpstream.start(UPSTREAM_HOST, home)) {
+            Served alice = serveAlice(etcd, nodes, upstream, expected);
+            for (int i = 0; i < HOSTS.length; i++) {
+                etcd.killMember(i);
+            }
+            long gone = System.nanoTime();
+            int rounds = 0;
+            while (System.nanoTime() - gone < TimeUnit.SECONDS.toNanos(30)) {
+                alice.downloadOnEverySession("etcd gone");
+                alice.downloadOnNewSessions("etcd gone");
+                rounds++;
+                Thread.sleep(2000);
+            }
+            for (RelayServer relay : nodes.relays) {
+                assertThat(relay.registryStaleSince()).as("stale since etcd went").isPresent();
+                assertThat(relay.ftpPort("alice.example.net")).contains(alice.port());
+            }
+            Programs.Result refused = inThisJvm("tunnel", "add", "late.example.net", "--registry", etcd.registryUrl(),
+                    "--data-dir", nodes.dataDirs.get(0).toString());
+            assertThat(refused.exit()).isEqualTo(2);
+            assertThat(refused.out()).doesNotContain("ferry_");
+            assertThat(refused.err().lines().toList()).singleElement().asString()
+                    .startsWith("ferry-relay: tunnel late.example.net was not added: " + etcd.settings().describe());
+            System.out.printf("etcd gone for %d s: %d rounds of downloads on old and new sessions through 3 relays; "
+                    + "tunnel add said: %s", (System.nanoTime() - gone) / 1_000_000_000, rounds, refused.err());
+
+            for (int i = 0; i < HOSTS.length; i++) {
+                etcd.startMember(i);
+            }
+            etcd.awaitLeader(Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(relay.registryStaleSince()).isEmpty();
+                    assertThat(relay.nodeDirectory().nodes()).extracting(RelayNode::id)
+                            .containsExactly("node-1", "node-2", "node-3");
+                }
+            });
+            // Every node key is still (or again) under a live lease: a relay that stopped would vanish.
+            assertThat(etcd.admin().getKVClient().get(ByteSequence.from("/ferry/nodes/", StandardCharsets.UTF_8),
+                    GetOption.builder().isPrefix(true).build()).get(10, TimeUnit.SECONDS).getKvs())
+                    .allSatisfy(kv -> assertThat(kv.getLease()).isNotZero()).hasSize(3);
+            int port = freeOnAll(new java.util.HashSet<>(List.of(alice.port())));
+            Programs.Result added = inThisJvm("tunnel", "add", "late.example.net", "--ftp-port", Integer.toString(port),
+                    "--registry", etcd.registryUrl(), "--data-dir", nodes.dataDirs.get(0).toString());
+            assertThat(added.exit()).as(added.err()).isZero();
+            awaitAllServe(nodes, "late.example.net", port);
+            alice.downloadOnEverySession("etcd back");
+        }
+    }
+
+    private static java.util.Set<String> servedNames(RelayServer relay) {
+        return relay.registry().tunnels().tunnels().stream().map(Tunnel::name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    @Test
+    void aWatchCancelledByCompactionListsAgainAndMissesNothing() throws Exception {
+        // Members snapshot every 100 entries and keep 5,000 more for slow followers: a member that misses more is sent
+        // a snapshot, and etcd then cancels each watch it serves from before the compacted revision.
+        try (EtcdCluster etcd = EtcdCluster.start(temp, Duration.ofSeconds(1), List.of("--snapshot-count", "100"), HOSTS);
+                RelayNodes nodes = RelayNodes.start(temp, i -> i == 2 ? etcd.settingsOf(2) : etcd.settingsOf(0, 1), HOSTS);
+                LogCapture log = LogCapture.of("dev.ferry.relay.registry.etcd.RegistryWatch");
+                io.etcd.jetcd.Client quorum = etcd.clientOf(0, 1);
+                RegistryStore store = new dev.ferry.relay.registry.etcd.EtcdTunnelStore(etcd.clientOf(0, 1), true,
+                        new dev.ferry.relay.registry.etcd.EtcdKeys("/ferry/"), "etcd m1,m2", Duration.ofSeconds(10))) {
+            java.util.Set<String> expected = new java.util.HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                store.add(new Tunnel("old" + i + ".example.net", Tunnel.SHARED_ONLY,
+                        AgentToken.sha256Hex(AgentToken.generate(new SecureRandom()))));
+                expected.add("old" + i + ".example.net");
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(servedNames(relay)).isEqualTo(expected);
+                }
+            });
+            // Relay 3 watches through member 3 only; member 3 freezes while the others change and compact.
+            etcd.freeze(2, true);
+            long frozen = System.nanoTime();
+            long compactedTo;
+            try {
+                for (int i = 0; i < 10; i++) {
+                    store.add(new Tunnel("new" + i + ".example.net", Tunnel.SHARED_ONLY,
+                            AgentToken.sha256Hex(AgentToken.generate(new SecureRandom()))));
+                    expected.add("new" + i + ".example.net");
+                }
+                for (int i = 0; i < 3; i++) {
+                    assertThat(store.remove("old" + i + ".example.net")).isTrue();
+                    expected.remove("old" + i + ".example.net");
+                }
+                ByteSequence value = ByteSequence.from("x", StandardCharsets.UTF_8);
+                for (int batch = 0; batch < 12; batch++) {
+                    List<java.util.concurrent.CompletableFuture<?>> puts = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        puts.add(quorum.getKVClient().put(ByteSequence.from("/load/" + (i % 50), StandardCharsets.UTF_8), value));
+                    }
+                    for (java.util.concurrent.CompletableFuture<?> put : puts) {
+                        put.get(60, TimeUnit.SECONDS);
+                    }
+                }
+                compactedTo = quorum.getKVClient().get(ByteSequence.from("/load/0", StandardCharsets.UTF_8))
+                        .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+                quorum.getKVClient().compact(compactedTo, io.etcd.jetcd.options.CompactOption.builder()
+                        .withCompactPhysical(true).build()).get(30, TimeUnit.SECONDS);
+            } finally {
+                etcd.freeze(2, false);
+            }
+            long frozenMs = (System.nanoTime() - frozen) / 1_000_000;
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                for (RelayServer relay : nodes.relays) {
+                    assertThat(servedNames(relay)).isEqualTo(expected);
+                }
+            });
+            boolean relisted = log.contains(ch.qos.logback.classic.Level.WARN, "revision compacted");
+            System.out.printf("member 3 frozen %d ms while 13 tunnel changes and 6,000 other writes were made and "
+                    + "etcd compacted to revision %d; relay 3's watch was cancelled by the compaction and re-listed: %s%n",
+                    frozenMs, compactedTo, relisted);
+            assertThat(relisted).as("the compaction cancelled relay 3's watch (log: %s)", log.lines(
+                    ch.qos.logback.classic.Level.INFO)).isTrue();
         }
     }
 }

@@ -38,6 +38,12 @@ final class RelayNodes implements AutoCloseable {
     }
 
     static RelayNodes start(Path dir, RegistrySettings registry, String... hosts) throws Exception {
+        return start(dir, i -> registry, hosts);
+    }
+
+    /** Relay {@code i} uses the registry {@code registries.apply(i)} names (say, one etcd member only). */
+    static RelayNodes start(Path dir, java.util.function.IntFunction<RegistrySettings> registries, String... hosts)
+            throws Exception {
         RelayNodes nodes = new RelayNodes(List.of(hosts));
         try {
             for (int i = 0; i < hosts.length; i++) {
@@ -50,7 +56,7 @@ final class RelayNodes implements AutoCloseable {
                         .eventLoopThreads(1)
                         .build();
                 nodes.dataDirs.add(data);
-                nodes.relays.add(new RelayServer(config, registry, "node-" + (i + 1)).start());
+                nodes.relays.add(new RelayServer(config, registries.apply(i), "node-" + (i + 1)).start());
             }
         } catch (Exception | AssertionError e) {
             nodes.close();

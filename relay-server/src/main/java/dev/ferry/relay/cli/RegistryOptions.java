@@ -28,6 +28,19 @@ final class RegistryOptions {
             description = "File whose first line is the etcd user's password.")
     Path passwordFile;
 
+    @Option(names = "--registry-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long a tunnel command waits for etcd before it gives up and changes nothing "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    /** {@code --registry-timeout}, checked. */
+    java.time.Duration timeout() {
+        if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
+            throw new IllegalArgumentException("--registry-timeout must be 1-3600 seconds, got " + timeoutSeconds);
+        }
+        return java.time.Duration.ofSeconds(timeoutSeconds);
+    }
+
     /** The validated settings; throws IllegalArgumentException naming the flag. */
     RegistrySettings settings() {
         if (registry == null) {

@@ -57,8 +57,10 @@ final class TunnelCommand implements Runnable {
     static dev.ferry.relay.registry.RegistryStore openStore(CommandLine.Model.CommandSpec spec, DataDir dataDir,
             RegistryOptions registry) {
         dev.ferry.relay.registry.RegistrySettings settings;
+        java.time.Duration timeout;
         try {
             settings = registry.settings();
+            timeout = registry.timeout();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -66,7 +68,7 @@ final class TunnelCommand implements Runnable {
             return new TunnelStore(dataDir.existing(spec));
         }
         try {
-            return dev.ferry.relay.registry.Registries.store(settings, dataDir.dir);
+            return dev.ferry.relay.registry.Registries.store(settings, dataDir.dir, timeout);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -12,7 +12,12 @@ public final class Registries {
 
     /** The store for admin commands ({@code tunnel add/list/remove}); the caller closes it. */
     public static RegistryStore store(RegistrySettings settings, Path dataDir) {
-        return settings.isEtcd() ? EtcdTunnelStore.open(settings) : new TunnelStore(dataDir);
+        return store(settings, dataDir, EtcdTunnelStore.DEFAULT_TIMEOUT);
+    }
+
+    /** As {@link #store(RegistrySettings, Path)}, each etcd call given {@code timeout}. */
+    public static RegistryStore store(RegistrySettings settings, Path dataDir, java.time.Duration timeout) {
+        return settings.isEtcd() ? EtcdTunnelStore.open(settings, timeout) : new TunnelStore(dataDir);
     }
 
     /** What a running relay serves from; the caller closes it. */

@@ -49,9 +49,9 @@ public final class EtcdTunnelStore implements RegistryStore {
     }
 
     /** A store with a client of its own, closed with it. */
-    public static EtcdTunnelStore open(RegistrySettings settings) {
+    public static EtcdTunnelStore open(RegistrySettings settings, Duration timeout) {
         return new EtcdTunnelStore(EtcdClients.build(settings), true, new EtcdKeys(settings.prefix()),
-                settings.describe(), DEFAULT_TIMEOUT);
+                settings.describe(), timeout);
     }
 
     @Override

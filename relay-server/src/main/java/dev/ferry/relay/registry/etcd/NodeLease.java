@@ -80,11 +80,11 @@ final class NodeLease implements AutoCloseable {
         busy = true;
         CompletableFuture<?> step;
         if (leaseId == 0) {
-            step = client.getLeaseClient().grant(ttl.toSeconds()).thenCompose(granted -> {
+            step = client.getLeaseClient().grant(ttl.toSeconds()).thenComposeAsync(granted -> {
                 leaseId = granted.getID();
                 lastRenewed = clock.instant();
                 return put();
-            });
+            }, executor);
         } else if (!keyPut) {
             step = put();
         } else {
@@ -104,7 +104,7 @@ final class NodeLease implements AutoCloseable {
         ByteSequence value = ByteSequence.from(NodeRecord.format(now));
         return client.getKVClient().put(keys.node(now.id()), value, PutOption.builder().withLeaseId(leaseId).build())
                 .thenRun(() -> executor.execute(() -> {
-                    if (node.equals(now)) {
+                    if (now.equals(node)) {
                         keyPut = true;
                     }
                     log.info("node {} listed in {} as {} (agents: {}), lease {} for {} s", now.id(), where, now.state(),
@@ -133,6 +133,9 @@ final class NodeLease implements AutoCloseable {
     }
 
     private void gone(String why) {
+        if (node == null) {
+            return; // closed
+        }
         log.warn("node lease {} is gone ({}); granting a new one and listing node {} again", Long.toHexString(leaseId),
                 why, node.id());
         leaseId = 0;

@@ -43,11 +43,12 @@ final class NodeRecord {
         if (!id.equals(expectedId)) {
             throw new IllegalArgumentException("it names node '" + id + "', but its key says " + expectedId);
         }
+        String stateText = required(p, "state");
         NodeState state;
         try {
-            state = NodeState.valueOf(required(p, "state"));
+            state = NodeState.valueOf(stateText);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("state '" + p.getProperty("state") + "' is neither SERVING nor DRAINING", e);
+            throw new IllegalArgumentException("state '" + stateText + "' is neither SERVING nor DRAINING", e);
         }
         return new RelayNode(id, required(p, "publicAddress"), HostPort.parse(required(p, "agentEndpoint")), state,
                 p.getProperty("pin", "").strip());

@@ -61,6 +61,7 @@ final class RegistryWatch implements AutoCloseable {
     private long retryMs = MIN_RETRY_MS;
     private ScheduledFuture<?> probe;
     private volatile boolean closed;
+    private boolean everInStep;
 
     RegistryWatch(Client client, EtcdKeys keys, ScheduledExecutorService executor, Clock clock, String where,
             Consumer<RegistryView> changed) {
@@ -259,7 +260,9 @@ final class RegistryWatch implements AutoCloseable {
         if (staleSince != null) {
             Instant since = staleSince;
             staleSince = null;
-            if (view.revision() > 0) {
+            boolean first = !everInStep;
+            everInStep = true;
+            if (!first) {
                 log.info("registry in step with {} again at revision {} (stale for {} ms)", where, view.revision(),
                         Duration.between(since, clock.instant()).toMillis());
             }
