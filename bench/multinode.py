@@ -125,7 +125,9 @@ def rss_kib(pid):
 def established(host, port):
     out = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{port} )"], capture_output=True,
                          text=True).stdout
-    return sum(1 for line in out.splitlines() if f"{host}:{port}" in line)
+    # the relay's socket is dual-stack: its address may read [::ffff:127.0.0.21]:PORT
+    return sum(1 for line in out.splitlines()
+               if re.search(rf"(^|\s|\[|:){re.escape(host)}\]?:{port}\s", line + " "))
 
 
 class Cluster:
