@@ -31,9 +31,17 @@ final class FerryJar implements AutoCloseable {
     }
 
     static List<String> command(Path jar, List<String> args) {
+        return command(jar, List.of(), args);
+    }
+
+    /** The command line with extra JVM options before {@code -jar} (e.g. {@code -Djdk.net.hosts.file=...}). */
+    static List<String> command(Path jar, List<String> jvmOptions, List<String> args) {
         assertThat(jar).as("built by 'mvn package' (mvn verify builds it before the e2e tests)").exists();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+                "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
         command.addAll(args);
         return command;
     }
@@ -45,9 +53,20 @@ final class FerryJar implements AutoCloseable {
 
     /** Starts a long-running command of {@code jar}, its stderr and stdout into {@code log}. */
     static FerryJar start(Path log, Path jar, List<String> args) throws IOException {
-        Process p = new ProcessBuilder(command(jar, args)).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        return start(log, jar, List.of(), args);
+    }
+
+    /** As {@link #start(Path, Path, List)}, with extra JVM options; the log is appended to (a restart keeps the old lines). */
+    static FerryJar start(Path log, Path jar, List<String> jvmOptions, List<String> args) throws IOException {
+        Process p = new ProcessBuilder(command(jar, jvmOptions, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new FerryJar(p, log);
+    }
+
+    /** SIGKILL ({@code kill -9}): no shutdown hook, no goodbye; waits until the process is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     String log() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import dev.ferry.agent.Agent;
 import dev.ferry.relay.link.ConnectedAgents;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -59,7 +58,7 @@ class LinkCutTest {
         tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")));
         proxy = CuttableProxy.start(new java.net.InetSocketAddress("127.0.0.1", tunnel.relay.agentPort()));
         relayLog = LogCapture.of(ConnectedAgents.class);
-        agentLog = LogCapture.of(Agent.class);
+        agentLog = LogCapture.of(dev.ferry.agent.nodes.NodeLink.class); // each relay node's link logs its own losses and retries
         tunnel.startAgent(upstream.address(), proxy.port());
     }
 

@@ -3,6 +3,9 @@ package dev.ferry.agent;
 import dev.ferry.agent.link.AgentLinkClient;
 import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.nodes.NodeDiscovery;
+import dev.ferry.agent.nodes.NodeLink;
+import dev.ferry.agent.nodes.NodeLinks;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.agent.upstream.UpstreamTlsSessions;
@@ -26,7 +29,13 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslProvider;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -37,8 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running agent: keeps the link to the relay up, reconnecting with jittered exponential backoff,
- * until it is stopped or the relay refuses it for good.
+ * A running agent: keeps a link to every relay node up (one per address the relay name resolves
+ * to), each reconnecting with jittered exponential backoff, until it is stopped or every node
+ * refuses it for good.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -48,13 +58,21 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig config;
     /** Stream windows of every link this agent opens, against half its direct memory limit (uploads). */
     private final WindowBudget windows;
-    private final Backoff backoff;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final RandomGenerator random;
+    private final NodeDiscovery discovery;
+    /** Between lookups of the relay name while it does not resolve. */
+    private final Backoff resolveBackoff;
+    private final CompletableFuture<LinkOutcome> stoppedOutcome = new CompletableFuture<>();
     private final CountDownLatch live = new CountDownLatch(1);
-    private volatile CompletableFuture<LinkOutcome> current;
-    /** The relay's last welcome: the tunnel's name, public address and FTP port. */
+    /** The relay's last welcome (any node's): the tunnel's name, public address and FTP port. */
     private volatile dev.ferry.proto.v1.Welcome welcome;
     private volatile boolean closing;
+    private volatile NodeLinks links;
+    private ScheduledExecutorService timer;
+    private Set<InetSocketAddress> lastNodes;
+    /** The addresses the relay name resolved to last, and the serving nodes a relay listed last. */
+    private volatile Set<InetSocketAddress> resolved = Set.of();
+    private volatile Set<InetSocketAddress> advertised = Set.of();
     private EventLoops loops;
     private EventLoops controlLoops;
     /** The current link's channel and older ones whose transfers are still finishing. */
@@ -65,15 +83,20 @@ public final class Agent implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     /** Set while draining: {@code /readyz} answers 503. */
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Whether the relay has welcomed the current link (false between links). */
-    private volatile boolean linked;
 
     public Agent(AgentConfig config, RandomGenerator random) {
+        this(config, random, NodeDiscovery.of(config.relayHost(), config.relayPort()));
+    }
+
+    /** @param discovery where the relay nodes are (the relay name, resolved again and again) */
+    public Agent(AgentConfig config, RandomGenerator random, NodeDiscovery discovery) {
         this.config = config;
+        this.random = random;
+        this.discovery = discovery;
         this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
-        this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
+        this.resolveBackoff = new Backoff(Duration.ofMillis(500), discovery.refresh(), random);
         JvmMeters.bindTo(meters);
-        AgentChecks.register(readiness, config.relayHost() + ":" + config.relayPort(), () -> linked, config.upstream(),
+        AgentChecks.register(readiness, config.relayHost() + ":" + config.relayPort(), this::isLinked, config.upstream(),
                 draining::get);
     }
 
@@ -96,82 +119,155 @@ public final class Agent implements AutoCloseable {
         return draining.get();
     }
 
-    /** Whether the relay has welcomed the current link. */
+    /** Whether at least one relay node has welcomed the agent and that link is up. */
     public boolean isLinked() {
-        return linked;
+        NodeLinks current = links;
+        return current != null && current.liveCount() > 0;
     }
 
     /**
-     * Runs until {@link #close()} or a permanent refusal.
+     * Runs until {@link #close()} or until every relay node refused the agent for good. Keeps one
+     * link to each node the relay name resolves to, and looks the name up again every refresh.
      *
      * @return the outcome that ended it: STOPPED after close, or the permanent refusal
      */
     public LinkOutcome run() {
         loops = EventLoops.create("ferry-agent", config.eventLoopThreads());
         controlLoops = EventLoops.nio("ferry-agent-control", 1);
-        PinnedTrustManager trust = config.insecure() ? null : new PinnedTrustManager(config.pin());
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ferry-agent-nodes");
+            t.setDaemon(true);
+            return t;
+        });
         UpstreamTlsSessions upstreamTls = config.upstreamTls() == null ? null : new UpstreamTlsSessions(
                 config.upstreamTls(), config.upstream().getHostString(), config.upstream().getPort());
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
-        String relay = config.relayHost() + ":" + config.relayPort();
-        AgentLinkClient client = new AgentLinkClient(config.token(),
-                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, w -> {
+        UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls);
+        NodeLink.Connector connector = (node, channel, label, onLive) -> new AgentLinkClient(config.token(), dialer,
+                active, nodeTls(node).trust(), w -> {
                     welcome = w;
-                    backoff.reset();
-                    linked = true;
-                    live.countDown();
-                }, loops.group(), relay, WELCOME_TIMEOUT);
+                    onLive.run();
+                }, loops.group(), label, WELCOME_TIMEOUT, this::listed)
+                .connect(channel);
+        links = new NodeLinks(discovery::label, address -> {
+            ManagedChannel channel = buildChannel(address, nodeTls(address).context());
+            channels.add(channel);
+            channels.removeIf(ManagedChannel::isTerminated);
+            return channel;
+        }, connector, () -> new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random), timer, live::countDown);
         try {
-            log.info("connecting to relay {} ({}) for upstream FTP server {}{}", relay,
+            log.info("connecting to relay {} ({}) for upstream FTP server {}{}", discovery.relay(),
                     config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream(),
                     config.upstreamTls() == null ? "" : config.upstreamTls().describeTrust());
-            while (!closing) {
-                LinkOutcome outcome = attempt(client, trust);
-                if (closing || outcome.kind() == LinkOutcome.Kind.STOPPED) {
-                    return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
-                }
-                if (outcome.permanent()) {
-                    log.error("{}", outcome.detail());
-                    return outcome;
-                }
-                Duration delay = backoff.next();
-                log.warn("{}; reconnecting in {} ms", outcome.detail(), delay.toMillis());
-                if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
-                }
+            timer.execute(this::refresh);
+            CompletableFuture<LinkOutcome> ended = links.refusedEverywhere().applyToEither(stoppedOutcome, o -> o);
+            LinkOutcome outcome = ended.get();
+            if (outcome.permanent()) {
+                log.error("{}", outcome.detail());
             }
-            return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
+            return outcome;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new LinkOutcome(LinkOutcome.Kind.STOPPED, "interrupted");
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
+            links.stopAll();
+            timer.shutdownNow();
             shutdown();
         }
     }
 
     /**
-     * One link on a channel of its own. A fresh channel per attempt dials at once: reusing one
-     * channel stacked gRPC's own reconnect backoff (up to 2 min) on ours, and its calls failed at
-     * once while it waited. When the link ends the channel is shut down gently: transfers still
-     * running on it finish, nothing new starts there.
+     * The pin check of each node's links, its own: a node with the wrong certificate must not make a
+     * later failure of another node look like a wrong certificate too. Both null with {@code --insecure}.
      */
-    private LinkOutcome attempt(AgentLinkClient client, PinnedTrustManager trust)
-            throws InterruptedException, ExecutionException {
-        ManagedChannel channel = buildChannel(trust);
-        channels.add(channel);
-        channels.removeIf(ManagedChannel::isTerminated);
-        try {
-            current = client.connect(channel);
-            if (closing) {
-                current.complete(new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped"));
+    private record NodeTls(PinnedTrustManager trust, SslContext context) {
+    }
+
+    private final java.util.Map<InetSocketAddress, NodeTls> nodeTls = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private NodeTls nodeTls(InetSocketAddress node) {
+        return nodeTls.computeIfAbsent(node, n -> {
+            if (config.insecure()) {
+                return new NodeTls(null, null);
             }
-            return current.get();
-        } finally {
-            linked = false;
-            channel.shutdown();
+            PinnedTrustManager trust = new PinnedTrustManager(config.pin());
+            return new NodeTls(trust, clientTls(trust));
+        });
+    }
+
+    /** Resolves the relay name and makes the links match; again after the refresh (sooner while it fails). */
+    private void refresh() {
+        if (closing) {
+            return;
         }
+        Duration next = discovery.refresh();
+        try {
+            Set<InetSocketAddress> nodes = discovery.nodes();
+            if (!nodes.equals(lastNodes)) {
+                if (nodes.size() > 1 || lastNodes != null) {
+                    log.info("relay {} has {} node{}: {}", discovery.relay(), nodes.size(), nodes.size() == 1 ? "" : "s",
+                            nodes.stream().map(n -> n.getAddress().getHostAddress()).toList());
+                }
+                lastNodes = nodes;
+            }
+            resolveBackoff.reset();
+            resolved = nodes;
+            applyNodes();
+        } catch (UnknownHostException e) {
+            if (links.nodes().isEmpty()) {
+                next = resolveBackoff.next();
+                log.warn("cannot link to relay {}: unknown host {}; trying again in {} ms", discovery.relay(),
+                        discovery.host(), next.toMillis());
+            } else {
+                log.warn("cannot resolve relay {} again ({}); keeping the links to {}", discovery.relay(),
+                        e.getMessage(), links.nodes());
+            }
+        } catch (RuntimeException e) {
+            log.error("cannot resolve relay {}: {}", discovery.relay(), e.toString());
+        }
+        if (discovery.isLiteral() && lastNodes != null) {
+            return; // an address never changes
+        }
+        try {
+            timer.schedule(this::refresh, next.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** A relay's node list (WatchNodes): its serving nodes are linked to as well as the name's addresses. */
+    private void listed(List<InetSocketAddress> nodes) {
+        Set<InetSocketAddress> next = Set.copyOf(nodes);
+        if (!next.equals(advertised)) {
+            log.info("the relay lists {} serving node{}: {}", next.size(), next.size() == 1 ? "" : "s",
+                    nodes.stream().map(n -> n.getAddress().getHostAddress() + ":" + n.getPort()).toList());
+            advertised = next;
+            try {
+                timer.execute(this::applyNodes);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    /** Links to every node the name resolves to and every node a relay lists; closes the others. */
+    private void applyNodes() {
+        if (closing) {
+            return;
+        }
+        Set<InetSocketAddress> all = new java.util.LinkedHashSet<>(resolved);
+        all.addAll(advertised);
+        if (!all.isEmpty()) {
+            links.update(all);
+        }
+    }
+
+    /** Relay nodes linked to now. */
+    public int liveLinks() {
+        NodeLinks l = links;
+        return l == null ? 0 : l.liveCount();
     }
 
     /** Waits until the relay has welcomed this agent once. */
@@ -179,13 +275,13 @@ public final class Agent implements AutoCloseable {
         return live.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The relay's last welcome (tunnel name, public address, FTP port), once it has welcomed this agent. */
+    /** The relay's last welcome (tunnel name, public address, FTP port), once a node has welcomed this agent. */
     public java.util.Optional<dev.ferry.proto.v1.Welcome> welcome() {
         return java.util.Optional.ofNullable(welcome);
     }
 
-    private ManagedChannel buildChannel(PinnedTrustManager trust) {
-        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(config.relayHost(), config.relayPort())
+    private ManagedChannel buildChannel(InetSocketAddress node, SslContext tls) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(node)
                 .eventLoopGroup(loops.group())
                 .channelType(loops.socketChannelType())
                 .directExecutor()
@@ -196,11 +292,10 @@ public final class Agent implements AutoCloseable {
                 // Streams start small and grow to --link-window within the budget (as on the relay: uploads).
                 .flowControlWindow(windows.minWindow())
                 .disableRetry();
-        if (trust == null) {
+        if (tls == null) {
             InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
                     BudgetedNegotiator.clientFactory(InternalProtocolNegotiators::plaintext, 80, windows));
         } else {
-            SslContext tls = clientTls(trust);
             InternalNettyChannelBuilder.setProtocolNegotiatorFactory(builder,
                     BudgetedNegotiator.clientFactory(() -> InternalProtocolNegotiators.tls(tls, null, null), 443, windows));
             builder.overrideAuthority(LinkTls.RELAY_CERT_NAME);
@@ -244,10 +339,6 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        stopped.countDown();
-        CompletableFuture<LinkOutcome> c = current;
-        if (c != null) {
-            c.complete(new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped"));
-        }
+        stoppedOutcome.complete(new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped"));
     }
 }

@@ -125,7 +125,6 @@ public final class RelayServer implements AutoCloseable {
         try {
             registryBackend = dev.ferry.relay.registry.Registries.backend(registrySettings, config.dataDir());
             registry = new TunnelRegistry(registryBackend::tunnels);
-            registryBackend.onTunnelsChanged(this::pollSoon);
             agents = new ConnectedAgents();
             PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
             PendingListens listens = new PendingListens();
@@ -144,12 +143,17 @@ public final class RelayServer implements AutoCloseable {
             SessionLauncher launcher = new SessionLauncher(agents, services);
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
+            // Only now: a change read before the listeners are attached would be consumed unseen, and the
+            // tunnel's port would never open (a restarted etcd node served nothing on its dedicated ports).
+            registryBackend.onTunnelsChanged(this::pollSoon);
             if (config.ftps().implicitListen() != null) {
                 implicitFtps = ImplicitFtpsListener.start(loops, config.ftps().implicitListen().toSocketAddress(),
                         services.ftps(), registry::find, frontends::admit, this::withoutServerName);
             }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
-                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
+                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon,
+                    // WatchNodes: only a registry other nodes share (etcd) has other nodes to tell agents about
+                    registryBackend.polled() ? null : registryBackend.nodeDirectory());
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);

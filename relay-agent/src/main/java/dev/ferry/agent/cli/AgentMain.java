@@ -7,6 +7,8 @@ import dev.ferry.link.admin.AdminServer;
 import dev.ferry.link.admin.AdminSettings;
 import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.nodes.NodeDiscovery;
+import dev.ferry.agent.nodes.RelayResolver;
 import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
@@ -113,8 +115,15 @@ public final class AgentMain implements Callable<Integer> {
     @CommandLine.Mixin
     DoctorOptions doctorOptions;
 
+    @Option(names = "--relay-refresh", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How often the --relay name is looked up again: one link is kept to every address it has "
+                    + "(one per relay node), new addresses get a link, links to addresses gone are closed "
+                    + "(e.g. 500ms, 5s, 1m; default: ${DEFAULT-VALUE}).")
+    String relayRefresh;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
+        RelayRefresh.limitDnsCache();
         System.exit(commandLine().execute(args));
     }
 
@@ -191,6 +200,17 @@ public final class AgentMain implements Callable<Integer> {
                 }
             }
         }
+        NodeDiscovery discovery;
+        try {
+            discovery = new NodeDiscovery(config.relayHost(), config.relayPort(), RelayResolver.system(),
+                    RelayRefresh.parse(relayRefresh));
+        } catch (IllegalArgumentException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '--relay-refresh': " + e.getMessage());
+        }
+        Agent agent = new Agent(config, new SecureRandom(), discovery);
         AdminSettings admin;
         try {
             admin = adminSettings(cl);
@@ -200,7 +220,6 @@ public final class AgentMain implements Callable<Integer> {
             }
             throw e;
         }
-        Agent agent = new Agent(config, new SecureRandom());
         AdminServer adminServer = null;
         if (admin.enabled()) {
             try {

@@ -10,11 +10,15 @@ import dev.ferry.proto.v1.Pong;
 import dev.ferry.proto.v1.RelayMessage;
 import dev.ferry.proto.v1.StreamFailed;
 import dev.ferry.proto.v1.Welcome;
+import dev.ferry.proto.v1.WatchNodes;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,6 +42,14 @@ public final class AgentLinkClient {
     private final ScheduledExecutorService timer;
     private final String relay;
     private final Duration welcomeTimeout;
+    private final Consumer<List<InetSocketAddress>> onNodes;
+
+    /** A client that does not ask for the relay's node list. */
+    public AgentLinkClient(String token, UpstreamDialer dialer, ActiveListeners active,
+            PinnedTrustManager trustManager, Runnable onLive, ScheduledExecutorService timer, String relay,
+            Duration welcomeTimeout) {
+        this(token, dialer, active, trustManager, w -> onLive.run(), timer, relay, welcomeTimeout, null);
+    }
 
     /**
      * @param trustManager the pin checker the channel uses, or null for a plaintext link
@@ -45,10 +57,13 @@ public final class AgentLinkClient {
      * @param timer runs the welcome deadline
      * @param relay the relay's address as the operator gave it, for log lines
      * @param welcomeTimeout how long an attempt may take from dialling to the relay's welcome
+     * @param onNodes after each welcome the relay is asked for its node list (WatchNodes); this hears each
+     *     list: the agent endpoints of the nodes that are serving. Null: not asked.
      */
     public AgentLinkClient(String token, UpstreamDialer dialer, ActiveListeners active,
             PinnedTrustManager trustManager, java.util.function.Consumer<Welcome> onLive, ScheduledExecutorService timer, String relay,
-            Duration welcomeTimeout) {
+            Duration welcomeTimeout, Consumer<List<InetSocketAddress>> onNodes) {
+        this.onNodes = onNodes;
         this.active = active;
         this.token = token;
         this.dialer = dialer;
@@ -117,6 +132,9 @@ public final class AgentLinkClient {
                     welcomed = true;
                     log.info("tunnel {} is live at ftp://{}:{}", w.getTunnelName(), w.getPublicAddress(), w.getFtpPort());
                     onLive.accept(w);
+                    if (onNodes != null) {
+                        send(AgentMessage.newBuilder().setWatchNodes(WatchNodes.getDefaultInstance()).build());
+                    }
                 }
                 case OPEN_STREAM -> dialer.open(message.getOpenStream(), stub, reason -> send(AgentMessage.newBuilder()
                         .setStreamFailed(StreamFailed.newBuilder()
@@ -126,6 +144,11 @@ public final class AgentLinkClient {
                 case PING -> send(AgentMessage.newBuilder()
                         .setPong(Pong.newBuilder().setNonce(message.getPing().getNonce())).build());
                 case DRAIN -> log.info("relay asks to drain: {}", message.getDrain().getReason());
+                case NODE_LIST -> {
+                    if (onNodes != null) {
+                        onNodes.accept(NodeEntries.serving(message.getNodeList(), relay));
+                    }
+                }
                 default -> log.debug("ignoring relay message {}", message.getKindCase());
             }
         }

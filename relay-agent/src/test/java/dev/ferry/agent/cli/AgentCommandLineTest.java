@@ -101,6 +101,15 @@ class AgentCommandLineTest {
         assertThat(served.err()).contains("--upstream-tls only goes with --upstream");
     }
 
+    @Test
+    void aBadRelayRefreshIsOneLineNamingTheFlag() {
+        Run r = run("--relay", "127.0.0.1:7835", "--token", "t", "--insecure", "--upstream", "127.0.0.1:21",
+                "--relay-refresh", "soon");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1).first().asString()
+                .contains("Invalid value for option '--relay-refresh': expected a duration such as 500ms, 5s or 1m, got 'soon'");
+    }
+
     private static String[] concat(String[] base, String... more) {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);

@@ -42,10 +42,21 @@ public final class AgentLinkService {
     private final Duration helloTimeout;
     private final String publicAddress;
     private final java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels;
+    /** The relay nodes sharing this relay's registry, for WatchNodes; null when the registry is this relay's own. */
+    private final dev.ferry.relay.registry.NodeDirectory nodes;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
             PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
             java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels) {
+        this(tunnels, agents, pending, listens, loops, helloTimeout, publicAddress, reloadTunnels, null);
+    }
+
+    /** @param nodes answers agents' WatchNodes, or null to answer nothing (a registry no other node shares) */
+    public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
+            PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels,
+            dev.ferry.relay.registry.NodeDirectory nodes) {
+        this.nodes = nodes;
         this.reloadTunnels = reloadTunnels;
         this.listens = listens;
         this.tunnels = tunnels;
@@ -91,6 +102,7 @@ public final class AgentLinkService {
         private final EventLoop loop;
         private boolean helloSeen;
         private ConnectedAgent agent;
+        private final NodeListFeed nodeLists = new NodeListFeed();
 
         ControlCall(StreamObserver<RelayMessage> responses, SocketAddress remote, EventLoop loop) {
             this.responses = responses;
@@ -155,6 +167,11 @@ public final class AgentLinkService {
                 case LISTEN_FAILED -> listens.failed(message.getListenFailed().getStreamId(),
                         message.getListenFailed().getReason());
                 case PONG -> { }
+                case WATCH_NODES -> {
+                    if (nodes != null) {
+                        nodeLists.start(nodes, agent);
+                    }
+                }
                 default -> log.debug("tunnel {}: ignoring agent message {}", agent.tunnel().name(), message.getKindCase());
             }
         }
@@ -170,6 +187,7 @@ public final class AgentLinkService {
         @Override
         public synchronized void onError(Throwable t) {
             helloDeadline.cancel(false);
+            nodeLists.close();
             if (agent != null) {
                 agents.lost(agent, Status.fromThrowable(t));
             }
@@ -178,6 +196,7 @@ public final class AgentLinkService {
         @Override
         public synchronized void onCompleted() {
             helloDeadline.cancel(false);
+            nodeLists.close();
             if (agent != null) {
                 agents.disconnect(agent);
                 agent.close(Status.OK);
