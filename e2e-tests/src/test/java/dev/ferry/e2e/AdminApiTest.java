@@ -223,7 +223,7 @@ class AdminApiTest {
         AdminHttp.Reply ready = admin.get("/readyz");
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.json().get("checks").findValuesAsText("name"))
-                .containsExactly("agent-endpoint", "tunnel-ports", "tunnel-store", "draining");
+                .containsExactly("agent-endpoint", "tunnel-ports", "tunnel-store", "registry", "draining");
     }
 
     @Test
