@@ -7,7 +7,9 @@ import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
-import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.lifecycle.DrainTimeout;
+import dev.ferry.link.lifecycle.Drainable;
+import dev.ferry.link.lifecycle.GracefulStop;
 import dev.ferry.link.tls.CertificatePin;
 import dev.ferry.link.transport.ProcessDefaults;
 import java.net.InetAddress;
@@ -91,6 +93,11 @@ public final class AgentMain implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "" + DrainTimeout.DEFAULT_SECONDS,
+            description = "After SIGTERM: how long running transfers may take to finish before they are cut; "
+                    + "0 closes at once (default: ${DEFAULT-VALUE}).")
+    int drainTimeout;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
@@ -104,6 +111,12 @@ public final class AgentMain implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        java.time.Duration drain;
+        try {
+            drain = DrainTimeout.ofSeconds(drainTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         String[] relayParts = splitHostPort(cl, "--relay", relay);
         LinkWindow window;
         try {
@@ -160,39 +173,43 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         Agent agent = new Agent(config, new SecureRandom());
-        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = StopOnSignal.install("ferry-agent", log,
-                () -> "the link to relay " + relay + " closes and the FTP connections through it are reset",
-                () -> {
-                    agent.close();
-                    try {
-                        finished.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, STOP_DEADLINE);
+        java.util.concurrent.CountDownLatch runEnded = new java.util.concurrent.CountDownLatch(1);
+        GracefulStop stop = GracefulStop.install("ferry-agent", log, new Drainable() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> drain(String cause, java.time.Duration timeout) {
+                return agent.drain(cause, timeout);
+            }
+
+            @Override
+            public void stop() {
+                agent.close();
+                try {
+                    runEnded.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, drain, STOP_DEADLINE);
         try {
-            LinkOutcome outcome = agent.run();
+            LinkOutcome outcome;
+            try {
+                outcome = agent.run();
+            } finally {
+                runEnded.countDown();
+            }
             if (outcome.permanent()) {
                 cl.getErr().println("ferry-agent: " + outcome.detail());
                 return EXIT_REFUSED;
             }
-            return 0;
+            return stop.signalled() ? stop.awaitExit() : 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         } finally {
+            stop.close();
             if (embedded != null) {
                 embedded.close();
             }
-            finished.countDown();
-            removeHook(hook);
-        }
-    }
-
-    /** After a normal end (refused, or a test calling {@link #call()}), the hook has nothing left to stop. */
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // shutting down already: the hook is running
         }
     }
 
