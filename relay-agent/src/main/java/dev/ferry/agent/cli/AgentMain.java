@@ -21,7 +21,6 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,28 +43,23 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "The tunnel's agent token.")
     String token;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Target target;
+    @CommandLine.Mixin
+    dev.ferry.link.cli.ConfigOption configFile;
 
-    static final class Target {
-        @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "The FTP server to publish.")
-        String upstream;
+    // One of --upstream and --serve-dir, one of --pin and --insecure: checked in call(), not by picocli
+    // groups, so that their values may also come from --config (defaults do not satisfy a group).
+    @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "The FTP server to publish (or --serve-dir).")
+    String upstream;
 
-        @Option(names = "--serve-dir", paramLabel = "DIR",
-                description = "Share DIR with an embedded FTP server (loopback only) instead of --upstream.")
-        Path serveDir;
-    }
+    @Option(names = "--serve-dir", paramLabel = "DIR",
+            description = "Share DIR with an embedded FTP server (loopback only) instead of --upstream.")
+    Path serveDir;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Trust trust;
+    @Option(names = "--pin", paramLabel = "sha256:HEX", description = "The relay certificate's pin (or --insecure).")
+    String pin;
 
-    static final class Trust {
-        @Option(names = "--pin", paramLabel = "sha256:HEX", description = "The relay certificate's pin.")
-        String pin;
-
-        @Option(names = "--insecure", description = "Plaintext link (the relay must run with --insecure too).")
-        boolean insecure;
-    }
+    @Option(names = "--insecure", description = "Plaintext link (the relay must run with --insecure too).")
+    boolean insecure;
 
     @Option(names = "--serve-login", paramLabel = "USER:PASSWORD",
             description = "With --serve-dir: a login that may also upload (anonymous users can only read).")
@@ -105,7 +99,7 @@ public final class AgentMain implements Callable<Integer> {
 
     /** The command line, for tests and main: every failure is one line on stderr. */
     public static CommandLine commandLine() {
-        return OneLineErrors.install(new CommandLine(new AgentMain()));
+        return OneLineErrors.install(dev.ferry.link.cli.ConfigFile.install(new CommandLine(new AgentMain())));
     }
 
     @Override
@@ -117,6 +111,19 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+        if (upstream != null && serveDir != null) {
+            throw new CommandLine.ParameterException(cl, "--upstream and --serve-dir cannot be used together");
+        }
+        if (upstream == null && serveDir == null) {
+            throw new CommandLine.ParameterException(cl, "one of --upstream HOST:PORT or --serve-dir DIR is required");
+        }
+        if (pin != null && insecure) {
+            throw new CommandLine.ParameterException(cl, "--pin and --insecure cannot be used together");
+        }
+        if (pin == null && !insecure) {
+            throw new CommandLine.ParameterException(cl, "one of --pin sha256:HEX (as printed by 'ferry-relay tunnel add') "
+                    + "or --insecure is required");
+        }
         String[] relayParts = splitHostPort(cl, "--relay", relay);
         LinkWindow window;
         try {
@@ -125,15 +132,15 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "Invalid value for option '--link-window': "
                     + e.getMessage().replace("--link-window ", ""));
         }
-        CertificatePin pin = null;
-        if (trust.pin != null) {
+        CertificatePin relayPin = null;
+        if (pin != null) {
             try {
-                pin = CertificatePin.parse(trust.pin);
+                relayPin = CertificatePin.parse(pin);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, "Invalid value for option '--pin': " + e.getMessage());
             }
         }
-        if (serveLogin != null && target.serveDir == null) {
+        if (serveLogin != null && serveDir == null) {
             throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
         }
         UpstreamTls upstreamTlsConfig;
@@ -142,30 +149,30 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        if (upstreamTlsConfig != null && target.serveDir != null) {
+        if (upstreamTlsConfig != null && serveDir != null) {
             throw new CommandLine.ParameterException(cl, "--upstream-tls only goes with --upstream (the --serve-dir server speaks plain FTP on loopback)");
         }
         EmbeddedFtpServer embedded = null;
-        InetSocketAddress upstream;
-        if (target.serveDir != null) {
+        InetSocketAddress upstreamAddress;
+        if (serveDir != null) {
             try {
-                embedded = EmbeddedFtpServer.start(target.serveDir, serveLogin);
+                embedded = EmbeddedFtpServer.start(serveDir, serveLogin);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
-            upstream = embedded.address();
+            upstreamAddress = embedded.address();
         } else {
-            String[] up = splitHostPort(cl, "--upstream", target.upstream);
+            String[] up = splitHostPort(cl, "--upstream", upstream);
             try {
-                upstream = new InetSocketAddress(InetAddress.getByName(up[0]), Integer.parseInt(up[1]));
+                upstreamAddress = new InetSocketAddress(InetAddress.getByName(up[0]), Integer.parseInt(up[1]));
             } catch (UnknownHostException e) {
                 throw new CommandLine.ParameterException(cl, "Invalid value for option '--upstream': unknown host " + up[0]);
             }
         }
         AgentConfig config;
         try {
-            config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, pin, trust.insecure,
-                    upstream, eventLoopThreads, window, upstreamTlsConfig);
+            config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, relayPin, insecure,
+                    upstreamAddress, eventLoopThreads, window, upstreamTlsConfig);
         } catch (IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();

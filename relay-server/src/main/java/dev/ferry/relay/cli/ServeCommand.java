@@ -35,6 +35,9 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    dev.ferry.link.cli.ConfigOption configFile;
+
     @Option(names = "--data-dir", required = true, paramLabel = "DIR",
             description = "Where tunnels, the generated certificate and relay.properties live.")
     Path dataDir;
