@@ -75,9 +75,12 @@ class DrainTest {
 
     FerryJar startRelay(String... flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve", "--data-dir", data.toString(),
-                "--public-address", Tunnel.RELAY_HOST, "--bind", Tunnel.RELAY_HOST, "--ftp-listen", "off",
+                "--public-address", Tunnel.RELAY_HOST, "--bind", Tunnel.RELAY_HOST,
                 "--agent-listen", "127.0.0.1:" + agentPort, "--passive-ports", passive[0] + "-" + passive[1]));
         args.addAll(List.of(flags));
+        if (!args.contains("--ftp-listen")) {
+            args.addAll(List.of("--ftp-listen", "off"));
+        }
         FerryJar started = FerryJar.start(temp.resolve("relay-" + System.nanoTime() + ".log"), FerryJar.RELAY, args);
         started.awaitLog("listening for agents", Duration.ofSeconds(30));
         return started;
@@ -235,6 +238,32 @@ class DrainTest {
         relay.signal("TERM");
         assertThat(relay.awaitExit(Duration.ofSeconds(15))).as(relay.log()).isZero();
         assertThat(relay.logLines("drain ended")).singleElement().asString().contains("0 sessions ended").contains("none cut");
+        assertNothingListens();
+    }
+
+    @Test
+    void onTheSharedPortAClientThatNamedNoTunnelGets421AndThePortCloses() throws Exception {
+        int shared = FreePorts.find(Tunnel.RELAY_HOST);
+        start("--ftp-listen", Tunnel.RELAY_HOST + ":" + shared);
+        startAgent();
+        RawFtp unrouted = RawFtp.connect(Tunnel.RELAY_HOST, shared);
+        toClose.add(unrouted);
+        assertThat(unrouted.reply()).startsWith("220");
+        RawFtp routed = RawFtp.connect(Tunnel.RELAY_HOST, shared);
+        toClose.add(routed);
+        assertThat(routed.reply()).startsWith("220");
+        assertThat(routed.send("USER " + EmbeddedUpstream.USER + "@" + NAME)).startsWith("331");
+        assertThat(routed.send("PASS " + EmbeddedUpstream.PASSWORD)).startsWith("230");
+
+        relay.signal("TERM");
+        assertThat(unrouted.reply()).isEqualTo("421 Service closing control connection (the relay is restarting).");
+        assertThat(unrouted.reply()).isNull();
+        assertThat(routed.reply()).isEqualTo("421 Service closing control connection (the relay is restarting).");
+        assertThat(routed.reply()).isNull();
+        assertThat(relay.awaitExit(Duration.ofSeconds(30))).as(relay.log()).isZero();
+        assertThat(relay.logLines("draining (SIGTERM)")).singleElement().asString().contains("2 sessions open");
+        assertThat(relay.logLines("drain ended")).singleElement().asString().contains("2 sessions ended").contains("none cut");
+        assertThatThrownBy(() -> new Socket(Tunnel.RELAY_HOST, shared).close()).isInstanceOf(ConnectException.class);
         assertNothingListens();
     }
 

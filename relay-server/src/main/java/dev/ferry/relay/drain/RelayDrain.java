@@ -73,19 +73,21 @@ public final class RelayDrain {
         }
         List<CompletableFuture<Boolean>> surveys = new ArrayList<>();
         for (LiveSessions.Entry entry : open) {
-            CompletableFuture<Boolean> busy = entry.drain().drain(REASON).toCompletableFuture();
-            busy.thenAccept(b -> {
-                if (b) {
-                    synchronized (this) {
-                        busyAtStart.add(entry);
-                    }
-                }
-            });
-            surveys.add(busy);
+            surveys.add(entry.drain().drain(REASON).toCompletableFuture());
         }
+        // Dependents of a future run in no set order: the survey is read from the results, once all are in.
         CompletableFuture.allOf(surveys.toArray(CompletableFuture[]::new))
                 .orTimeout(SURVEY_MILLIS, TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> announce(cause, open.size(), timeout));
+                .whenComplete((r, e) -> {
+                    synchronized (this) {
+                        for (int i = 0; i < open.size(); i++) {
+                            if (Boolean.TRUE.equals(surveys.get(i).getNow(false))) {
+                                busyAtStart.add(open.get(i));
+                            }
+                        }
+                    }
+                    announce(cause, open.size(), timeout);
+                });
         timer.schedule(() -> finish(true), timeout.toMillis(), TimeUnit.MILLISECONDS);
         return done;
     }
