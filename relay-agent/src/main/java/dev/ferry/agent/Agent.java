@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.drain.OpenSessions;
 import dev.ferry.agent.link.AgentLinkClient;
 import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
@@ -77,6 +78,10 @@ public final class Agent implements AutoCloseable {
     private EventLoops controlLoops;
     /** The current link's channel and older ones whose transfers are still finishing. */
     private final java.util.Queue<ManagedChannel> channels = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The FTP sessions through this agent (its control connections to the server), for the drain. */
+    private final OpenSessions sessions = new OpenSessions();
+    /** The link clients of every node whose link is being made or is up, to tell each relay node of a drain. */
+    private final Set<AgentLinkClient> linkClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The agent's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** What {@code /readyz} answers; see {@link AgentChecks}. */
@@ -142,13 +147,17 @@ public final class Agent implements AutoCloseable {
         UpstreamTlsSessions upstreamTls = config.upstreamTls() == null ? null : new UpstreamTlsSessions(
                 config.upstreamTls(), config.upstream().getHostString(), config.upstream().getPort());
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
-        UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls);
-        NodeLink.Connector connector = (node, channel, label, onLive) -> new AgentLinkClient(config.token(), dialer,
-                active, nodeTls(node).trust(), w -> {
-                    welcome = w;
-                    onLive.run();
-                }, loops.group(), label, WELCOME_TIMEOUT, this::listed)
-                .connect(channel);
+        UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls, sessions);
+        NodeLink.Connector connector = (node, channel, label, onLive) -> {
+            AgentLinkClient client = new AgentLinkClient(config.token(), dialer, active, nodeTls(node).trust(), w -> {
+                welcome = w;
+                onLive.run();
+            }, loops.group(), label, WELCOME_TIMEOUT, this::listed);
+            linkClients.add(client);
+            CompletableFuture<LinkOutcome> ended = client.connect(channel);
+            ended.whenComplete((outcome, error) -> linkClients.remove(client));
+            return ended;
+        };
         links = new NodeLinks(discovery::label, address -> {
             ManagedChannel channel = buildChannel(address, nodeTls(address).context());
             channels.add(channel);
@@ -333,6 +342,33 @@ public final class Agent implements AutoCloseable {
         if (controlLoops != null) {
             controlLoops.shutdown(Duration.ofSeconds(3));
         }
+    }
+
+    /**
+     * Drains the agent (SIGTERM): tells the relay, which starts no new session for the tunnel and
+     * ends each running one with 421 once its transfer is done; new streams for sessions are refused
+     * here too. Completes when no session is left or {@code timeout} passed; {@link #close()} then
+     * cuts what is left. One log line at the start, one at the end.
+     */
+    public CompletableFuture<Void> drain(String cause, Duration timeout) {
+        long start = System.nanoTime();
+        setDraining(true); // /readyz answers 503 from now on
+        int open = sessions.count();
+        CompletableFuture<Void> none = sessions.drain();
+        long toldNodes = linkClients.stream().filter(c -> c.announceDraining("agent shutting down (" + cause + ")")).count();
+        boolean told = toldNodes > 0;
+        log.warn("draining ({}): no new FTP sessions{}; {} open; the relay ends idle ones with 421 and the others "
+                + "once their transfer is done; waiting up to {} s (signal again to stop at once)", cause,
+                told ? " (the relay was told)" : " (no link to the relay is up)", plural(open), timeout.toSeconds());
+        return none.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
+            int cut = sessions.count();
+            log.warn("drain ended after {} s: {} ended, {} cut{}", String.format("%.1f", (System.nanoTime() - start) / 1e9),
+                    plural(Math.max(0, open - cut)), cut, cut == 0 ? "" : " (their transfers are reset, never a 226)");
+        });
+    }
+
+    private static String plural(int n) {
+        return n + " FTP session" + (n == 1 ? "" : "s");
     }
 
     /** Stops the agent: the link closes and {@link #run()} returns. */

@@ -14,6 +14,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
+import dev.ferry.relay.drain.AgentDrain;
+import dev.ferry.relay.drain.LiveSessions;
+import dev.ferry.relay.drain.RelayDrain;
 import dev.ferry.relay.frontend.ActiveDialer;
 import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.ftps.FtpsContexts;
@@ -84,6 +87,9 @@ public final class RelayServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
     private ImplicitFtpsListener implicitFtps;
+    /** Every open FTP control connection, for the drain. */
+    private final LiveSessions live = new LiveSessions();
+    private RelayDrain drain;
     /** The relay's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** What {@code /readyz} answers; see {@link RelayChecks}. */
@@ -140,7 +146,8 @@ public final class RelayServer implements AutoCloseable {
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
                     new AtomicLong(), ftpsContexts());
-            SessionLauncher launcher = new SessionLauncher(agents, services);
+            SessionLauncher launcher = new SessionLauncher(agents, services, live);
+            drain = new RelayDrain(live, this::stopAccepting, loops.group(), System::nanoTime);
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
             // Only now: a change read before the listeners are attached would be consumed unseen, and the
@@ -153,7 +160,8 @@ public final class RelayServer implements AutoCloseable {
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
                     config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon,
                     // WatchNodes: only a registry other nodes share (etcd) has other nodes to tell agents about
-                    registryBackend.polled() ? null : registryBackend.nodeDirectory());
+                    registryBackend.polled() ? null : registryBackend.nodeDirectory(),
+                    agent -> AgentDrain.drainSessions(live, agent.tunnel().name()));
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
@@ -162,7 +170,7 @@ public final class RelayServer implements AutoCloseable {
             if (config.ftpListen() != null) {
                 sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
                         services.sessions(), services.ftps(), config.limits().loginTimeout(),
-                        services.gatewayConfig().maxLineLength());
+                        services.gatewayConfig().maxLineLength(), live);
             }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
@@ -398,8 +406,44 @@ public final class RelayServer implements AutoCloseable {
         poll();
     }
 
+    /**
+     * Drains the relay (SIGTERM): no new FTP sessions (every FTP port closes, the agent endpoint stays
+     * up), each open session ends with 421 once no transfer runs, for at most {@code timeout}. Completes
+     * when no session is left or the timeout passed; {@link #close()} then cuts what is left.
+     */
+    public java.util.concurrent.CompletableFuture<RelayDrain.Summary> drain(String cause, Duration timeout) {
+        setDraining(true); // /readyz answers 503 before the first listener closes
+        if (registryBackend != null) {
+            try {
+                registryBackend.changeState(dev.ferry.relay.registry.NodeState.DRAINING); // agents link to it no more
+            } catch (RuntimeException e) {
+                log.warn("cannot mark this node DRAINING in the registry: {}", e.toString());
+            }
+        }
+        return drain.start(cause, timeout);
+    }
+
+    /** Closes every listener that starts sessions (tunnel ports, shared port, implicit FTPS) and reads no more tunnels. */
+    private void stopAccepting() {
+        if (poller != null) {
+            poller.cancel(false);
+        }
+        if (sharedPort != null) {
+            sharedPort.close();
+        }
+        if (implicitFtps != null) {
+            implicitFtps.close();
+        }
+        if (frontends != null) {
+            frontends.stopListening();
+        }
+    }
+
     @Override
     public void close() {
+        if (drain != null) {
+            drain.cut();
+        }
         if (admin != null) {
             admin.close();
         }

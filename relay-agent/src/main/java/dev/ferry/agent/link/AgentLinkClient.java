@@ -5,6 +5,7 @@ import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.proto.v1.AgentLinkGrpc;
 import dev.ferry.proto.v1.AgentMessage;
+import dev.ferry.proto.v1.Draining;
 import dev.ferry.proto.v1.Hello;
 import dev.ferry.proto.v1.Pong;
 import dev.ferry.proto.v1.RelayMessage;
@@ -43,6 +44,8 @@ public final class AgentLinkClient {
     private final String relay;
     private final Duration welcomeTimeout;
     private final Consumer<List<InetSocketAddress>> onNodes;
+    /** The Control call of the link now up, to tell the relay the agent drains. */
+    private volatile ControlResponses current;
 
     /** A client that does not ask for the relay's node list. */
     public AgentLinkClient(String token, UpstreamDialer dialer, ActiveListeners active,
@@ -85,6 +88,7 @@ public final class AgentLinkClient {
         ControlResponses responses = new ControlResponses(ended, stub);
         ClientCallStreamObserver<AgentMessage> requests = (ClientCallStreamObserver<AgentMessage>) stub.control(responses);
         responses.requests = requests;
+        current = responses;
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (!responses.welcomed && ended.complete(new LinkOutcome(LinkOutcome.Kind.LOST, "cannot link to relay "
                     + relay + ": no welcome within " + welcomeTimeout.toSeconds() + " s (packets dropped on the way?)"))) {
@@ -93,6 +97,9 @@ public final class AgentLinkClient {
         }, welcomeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ended.whenComplete((outcome, error) -> {
             deadline.cancel(false);
+            if (current == responses) {
+                current = null; // no link is up to tell anything
+            }
             if (outcome != null && outcome.kind() == LinkOutcome.Kind.STOPPED) {
                 responses.halfClose(); // the relay logs a goodbye, not a lost link
             }
@@ -100,6 +107,19 @@ public final class AgentLinkClient {
         requests.onNext(AgentMessage.newBuilder()
                 .setHello(Hello.newBuilder().setToken(token).setAgentVersion("ferry-agent 0.1")).build());
         return ended;
+    }
+
+    /**
+     * Tells the relay this agent is shutting down gracefully: it starts no new session for the
+     * tunnel and ends running ones once their transfers are done. False if no link is up.
+     */
+    public boolean announceDraining(String reason) {
+        ControlResponses responses = current;
+        if (responses == null || !responses.welcomed) {
+            return false;
+        }
+        responses.send(AgentMessage.newBuilder().setDraining(Draining.newBuilder().setReason(reason)).build());
+        return true;
     }
 
     private final class ControlResponses implements StreamObserver<RelayMessage> {

@@ -2,7 +2,9 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
-import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.lifecycle.DrainTimeout;
+import dev.ferry.link.lifecycle.Drainable;
+import dev.ferry.link.lifecycle.GracefulStop;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.link.admin.AdminSettings;
 import dev.ferry.relay.admin.RelayAdmin;
@@ -18,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -35,6 +36,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    dev.ferry.link.cli.ConfigOption configFile;
 
     @Option(names = "--data-dir", required = true, paramLabel = "DIR",
             description = "Where tunnels, the generated certificate and relay.properties live.")
@@ -132,6 +136,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "or not at all; at most the JVM's direct memory limit (default: half of it).")
     MemoryBudget memoryBudget;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "" + DrainTimeout.DEFAULT_SECONDS,
+            description = "After SIGTERM: how long running transfers may take to finish before they are cut; "
+                    + "0 closes at once (default: ${DEFAULT-VALUE}).")
+    int drainTimeout;
+
     @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
             description = "Serve the admin HTTP API here (/metrics, /livez, /readyz, /api/tunnels), with the bearer token "
                     + "in DIR/admin.token; plain HTTP on a loopback address, TLS with the relay's certificate otherwise "
@@ -151,7 +160,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         RelayConfig config;
         dev.ferry.relay.registry.RegistrySettings registrySettings;
+        Duration drain;
         try {
+            drain = DrainTimeout.ofSeconds(drainTimeout);
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
@@ -192,15 +203,19 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        StopOnSignal.install("ferry-relay", log,
-                () -> plural(relay.openSessions(), "FTP session") + " will be reset and every agent link closed",
-                () -> {
-                    relay.close();
-                    stopped.countDown();
-                }, STOP_DEADLINE);
-        stopped.await();
-        return 0;
+        try (GracefulStop stop = GracefulStop.install("ferry-relay", log, new Drainable() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> drain(String cause, Duration timeout) {
+                return relay.drain(cause, timeout);
+            }
+
+            @Override
+            public void stop() {
+                relay.close();
+            }
+        }, drain, STOP_DEADLINE)) {
+            return stop.awaitExit();
+        }
     }
 
     private AdminSettings adminSettings() {
@@ -211,9 +226,5 @@ final class ServeCommand implements Callable<Integer> {
             return AdminSettings.OFF;
         }
         return new AdminSettings(adminListen.toSocketAddress(), dataDir.resolve(RelayAdmin.TOKEN_FILE), adminTls);
-    }
-
-    private static String plural(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

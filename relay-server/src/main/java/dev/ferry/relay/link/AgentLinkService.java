@@ -44,19 +44,24 @@ public final class AgentLinkService {
     private final java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels;
     /** The relay nodes sharing this relay's registry, for WatchNodes; null when the registry is this relay's own. */
     private final dev.ferry.relay.registry.NodeDirectory nodes;
+    private final java.util.function.Consumer<ConnectedAgent> onDraining;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
             PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
             java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels) {
-        this(tunnels, agents, pending, listens, loops, helloTimeout, publicAddress, reloadTunnels, null);
+        this(tunnels, agents, pending, listens, loops, helloTimeout, publicAddress, reloadTunnels, null, agent -> { });
     }
 
-    /** @param nodes answers agents' WatchNodes, or null to answer nothing (a registry no other node shares) */
+    /**
+     * @param nodes answers agents' WatchNodes, or null to answer nothing (a registry no other node shares)
+     * @param onDraining told when an agent says it is shutting down gracefully (its sessions are to be drained)
+     */
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
             PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
             java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels,
-            dev.ferry.relay.registry.NodeDirectory nodes) {
+            dev.ferry.relay.registry.NodeDirectory nodes, java.util.function.Consumer<ConnectedAgent> onDraining) {
         this.nodes = nodes;
+        this.onDraining = onDraining;
         this.reloadTunnels = reloadTunnels;
         this.listens = listens;
         this.tunnels = tunnels;
@@ -171,6 +176,13 @@ public final class AgentLinkService {
                     if (nodes != null) {
                         nodeLists.start(nodes, agent);
                     }
+                }
+                case DRAINING -> {
+                    agent.markDraining();
+                    log.info("tunnel {}: agent from {} is shutting down ({}): no new sessions; running ones end "
+                            + "once their transfers are done", agent.tunnel().name(), agent.remote(),
+                            message.getDraining().getReason());
+                    onDraining.accept(agent);
                 }
                 default -> log.debug("tunnel {}: ignoring agent message {}", agent.tunnel().name(), message.getKindCase());
             }
