@@ -39,7 +39,8 @@ stop() {
   [[ -f $pid_file ]] || return 0
   local pid
   pid=$(cat "$pid_file")
-  if kill -0 "$pid" 2>/dev/null; then
+  # Only the dockerd this script started (a stale file may name a PID reused by something else).
+  if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]; then
     kill -TERM "$pid"
     for _ in $(seq 1 60); do
       kill -0 "$pid" 2>/dev/null || break
