@@ -83,6 +83,17 @@ final class FerryJar implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
+    /** Sends a signal ("TERM", "INT") with kill(1), as systemd or an operator does; returns at once. */
+    void signal(String name) throws Exception {
+        Programs.Result kill = Programs.run(10, List.of("kill", "-" + name, Long.toString(process.pid())));
+        assertThat(kill.exit()).as(kill.err()).isZero();
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; its status, or -1 if it is still running. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

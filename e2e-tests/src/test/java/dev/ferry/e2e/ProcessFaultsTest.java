@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ConnectException;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,35 +127,33 @@ class ProcessFaultsTest {
     }
 
     @Test
-    void sigtermLogsOneLineAndStopsWithinSecondsLeavingNoPortOpen() throws Exception {
+    void sigtermDrainsAnIdleSessionWith421AndExits0LeavingNoPortOpen() throws Exception {
         FTPClient client = new FTPClient();
         client.setDefaultTimeout(10_000);
         client.connect(Tunnel.RELAY_HOST, ftpPort);
         assertThat(client.login(EmbeddedUpstream.USER, EmbeddedUpstream.PASSWORD)).isTrue();
         try {
             int exit = relay.terminate(Duration.ofSeconds(12));
-            assertThat(exit).as(relay.log()).isEqualTo(143);
-            assertThat(relay.logLines("received SIGTERM")).as(relay.log()).singleElement().asString()
-                    .contains("ferry-relay: received SIGTERM or SIGINT: stopping within 10 s; "
-                            + "1 FTP session will be reset and every agent link closed");
+            assertThat(exit).as(relay.log()).isZero();
+            assertThat(relay.logLines("draining (SIGTERM)")).as(relay.log()).singleElement().asString()
+                    .contains("1 session open, 0 running a transfer or command");
+            assertThat(relay.logLines("drain ended")).singleElement().asString()
+                    .contains("1 session ended (0 after finishing a transfer or command), none cut");
             assertThat(relay.log()).doesNotContain("Exception").doesNotContain("did not stop");
             assertThatThrownBy(() -> new Socket("127.0.0.1", agentPort).close()).isInstanceOf(ConnectException.class);
             assertThatThrownBy(() -> new Socket(Tunnel.RELAY_HOST, ftpPort).close()).isInstanceOf(ConnectException.class);
             assertThat(ProcessHandle.of(relay.pid())).isEmpty();
-            assertThatThrownBy(() -> {
-                if (!client.sendNoOp()) {
-                    throw new SocketException(client.getReplyString());
-                }
-            }).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(client::sendNoOp).isInstanceOf(org.apache.commons.net.ftp.FTPConnectionClosedException.class);
+            assertThat(client.getReplyString()).startsWith("421 Service closing control connection (the relay is restarting).");
         } finally {
             client.disconnect();
         }
 
         agent.awaitLog("reconnecting", Duration.ofSeconds(10));
-        assertThat(agent.terminate(Duration.ofSeconds(12))).as(agent.log()).isEqualTo(143);
-        assertThat(agent.logLines("received SIGTERM")).singleElement().asString()
-                .contains("ferry-agent: received SIGTERM or SIGINT: stopping within 10 s; the link to relay 127.0.0.1:"
-                        + agentPort + " closes and the FTP connections through it are reset");
+        assertThat(agent.terminate(Duration.ofSeconds(12))).as(agent.log()).isZero();
+        assertThat(agent.logLines("draining (SIGTERM)")).singleElement().asString()
+                .contains("(no link to the relay is up); 0 FTP sessions open");
+        assertThat(agent.logLines("drain ended")).singleElement().asString().contains("0 FTP sessions ended, 0 cut");
         assertThat(agent.log()).doesNotContain("Exception").doesNotContain("did not stop");
     }
 }

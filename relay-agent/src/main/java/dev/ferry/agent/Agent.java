@@ -1,5 +1,6 @@
 package dev.ferry.agent;
 
+import dev.ferry.agent.drain.OpenSessions;
 import dev.ferry.agent.link.AgentLinkClient;
 import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
@@ -52,6 +53,9 @@ public final class Agent implements AutoCloseable {
     private EventLoops controlLoops;
     /** The current link's channel and older ones whose transfers are still finishing. */
     private final java.util.Queue<ManagedChannel> channels = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The FTP sessions through this agent (its control connections to the server), for the drain. */
+    private final OpenSessions sessions = new OpenSessions();
+    private volatile AgentLinkClient linkClient;
 
     public Agent(AgentConfig config, RandomGenerator random) {
         this.config = config;
@@ -73,17 +77,18 @@ public final class Agent implements AutoCloseable {
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         String relay = config.relayHost() + ":" + config.relayPort();
         AgentLinkClient client = new AgentLinkClient(config.token(),
-                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, () -> {
+                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls, sessions), active, trust, () -> {
                     backoff.reset();
                     live.countDown();
                 }, loops.group(), relay, WELCOME_TIMEOUT);
+        linkClient = client;
         try {
             log.info("connecting to relay {} ({}) for upstream FTP server {}{}", relay,
                     config.insecure() ? "PLAINTEXT" : "TLS, pin " + config.pin(), config.upstream(),
                     config.upstreamTls() == null ? "" : config.upstreamTls().describeTrust());
             while (!closing) {
                 LinkOutcome outcome = attempt(client, trust);
-                if (closing || outcome.kind() == LinkOutcome.Kind.STOPPED) {
+                if (closing || outcome.kind() == LinkOutcome.Kind.STOPPED || sessions.draining()) {
                     return new LinkOutcome(LinkOutcome.Kind.STOPPED, "stopped");
                 }
                 if (outcome.permanent()) {
@@ -188,6 +193,32 @@ public final class Agent implements AutoCloseable {
         if (controlLoops != null) {
             controlLoops.shutdown(Duration.ofSeconds(3));
         }
+    }
+
+    /**
+     * Drains the agent (SIGTERM): tells the relay, which starts no new session for the tunnel and
+     * ends each running one with 421 once its transfer is done; new streams for sessions are refused
+     * here too. Completes when no session is left or {@code timeout} passed; {@link #close()} then
+     * cuts what is left. One log line at the start, one at the end.
+     */
+    public CompletableFuture<Void> drain(String cause, Duration timeout) {
+        long start = System.nanoTime();
+        int open = sessions.count();
+        CompletableFuture<Void> none = sessions.drain();
+        AgentLinkClient client = linkClient;
+        boolean told = client != null && client.announceDraining("agent shutting down (" + cause + ")");
+        log.warn("draining ({}): no new FTP sessions{}; {} open; the relay ends idle ones with 421 and the others "
+                + "once their transfer is done; waiting up to {} s (signal again to stop at once)", cause,
+                told ? " (the relay was told)" : " (no link to the relay is up)", plural(open), timeout.toSeconds());
+        return none.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
+            int cut = sessions.count();
+            log.warn("drain ended after {} s: {} ended, {} cut{}", String.format("%.1f", (System.nanoTime() - start) / 1e9),
+                    plural(Math.max(0, open - cut)), cut, cut == 0 ? "" : " (their transfers are reset, never a 226)");
+        });
+    }
+
+    private static String plural(int n) {
+        return n + " FTP session" + (n == 1 ? "" : "s");
     }
 
     /** Stops the agent: the link closes and {@link #run()} returns. */

@@ -7,6 +7,9 @@ import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
+import dev.ferry.relay.drain.AgentDrain;
+import dev.ferry.relay.drain.LiveSessions;
+import dev.ferry.relay.drain.RelayDrain;
 import dev.ferry.relay.frontend.ActiveDialer;
 import dev.ferry.relay.ftps.FtpsCertificates;
 import dev.ferry.relay.ftps.FtpsContexts;
@@ -78,6 +81,9 @@ public final class RelayServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
     private ImplicitFtpsListener implicitFtps;
+    /** Every open FTP control connection, for the drain. */
+    private final LiveSessions live = new LiveSessions();
+    private RelayDrain drain;
 
     public RelayServer(RelayConfig config) {
         this.config = config;
@@ -110,7 +116,8 @@ public final class RelayServer implements AutoCloseable {
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
                     new AtomicLong(), ftpsContexts());
-            SessionLauncher launcher = new SessionLauncher(agents, services);
+            SessionLauncher launcher = new SessionLauncher(agents, services, live);
+            drain = new RelayDrain(live, this::stopAccepting, loops.group(), System::nanoTime);
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
             if (config.ftps().implicitListen() != null) {
@@ -118,7 +125,8 @@ public final class RelayServer implements AutoCloseable {
                         services.ftps(), registry::find, frontends::admit, this::withoutServerName);
             }
             AgentLinkService service = new AgentLinkService(registry, agents, pending, listens, loops.group(),
-                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon);
+                    config.agentHelloTimeout(), config.publicAddress().getHostAddress(), this::reloadSoon,
+                    agent -> AgentDrain.drainSessions(live, agent.tunnel().name()));
             grpc = startGrpc(service);
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
@@ -126,7 +134,7 @@ public final class RelayServer implements AutoCloseable {
             if (config.ftpListen() != null) {
                 sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
                         services.sessions(), services.ftps(), config.limits().loginTimeout(),
-                        services.gatewayConfig().maxLineLength());
+                        services.gatewayConfig().maxLineLength(), live);
             }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
@@ -288,8 +296,41 @@ public final class RelayServer implements AutoCloseable {
         poll();
     }
 
+    /**
+     * Drains the relay (SIGTERM): no new FTP sessions (every FTP port closes, the agent endpoint stays
+     * up), each open session ends with 421 once no transfer runs, for at most {@code timeout}. Completes
+     * when no session is left or the timeout passed; {@link #close()} then cuts what is left.
+     */
+    public java.util.concurrent.CompletableFuture<RelayDrain.Summary> drain(String cause, Duration timeout) {
+        return drain.start(cause, timeout);
+    }
+
+    /** True once a drain started: {@code /readyz} answers 503 from then on. */
+    public boolean draining() {
+        return drain != null && drain.started();
+    }
+
+    /** Closes every listener that starts sessions (tunnel ports, shared port, implicit FTPS) and reads no more tunnels. */
+    private void stopAccepting() {
+        if (poller != null) {
+            poller.cancel(false);
+        }
+        if (sharedPort != null) {
+            sharedPort.close();
+        }
+        if (implicitFtps != null) {
+            implicitFtps.close();
+        }
+        if (frontends != null) {
+            frontends.stopListening();
+        }
+    }
+
     @Override
     public void close() {
+        if (drain != null) {
+            drain.cut();
+        }
         if (poller != null) {
             poller.cancel(false);
         }

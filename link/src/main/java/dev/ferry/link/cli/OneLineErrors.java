@@ -28,7 +28,8 @@ public final class OneLineErrors implements IParameterExceptionHandler, IExecuti
     @Override
     public int handleParseException(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        print(cl, e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        String message = cl.getDefaultValueProvider() instanceof ConfigFile file ? file.explain(e.getMessage()) : e.getMessage();
+        print(cl, message + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 

@@ -7,7 +7,9 @@ import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.UpstreamTls;
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
-import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.lifecycle.DrainTimeout;
+import dev.ferry.link.lifecycle.Drainable;
+import dev.ferry.link.lifecycle.GracefulStop;
 import dev.ferry.link.tls.CertificatePin;
 import dev.ferry.link.transport.ProcessDefaults;
 import java.net.InetAddress;
@@ -19,7 +21,6 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,28 +43,23 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--token", required = true, paramLabel = "TOKEN", description = "The tunnel's agent token.")
     String token;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Target target;
+    @CommandLine.Mixin
+    dev.ferry.link.cli.ConfigOption configFile;
 
-    static final class Target {
-        @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "The FTP server to publish.")
-        String upstream;
+    // One of --upstream and --serve-dir, one of --pin and --insecure: checked in call(), not by picocli
+    // groups, so that their values may also come from --config (defaults do not satisfy a group).
+    @Option(names = "--upstream", paramLabel = "HOST:PORT", description = "The FTP server to publish (or --serve-dir).")
+    String upstream;
 
-        @Option(names = "--serve-dir", paramLabel = "DIR",
-                description = "Share DIR with an embedded FTP server (loopback only) instead of --upstream.")
-        Path serveDir;
-    }
+    @Option(names = "--serve-dir", paramLabel = "DIR",
+            description = "Share DIR with an embedded FTP server (loopback only) instead of --upstream.")
+    Path serveDir;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Trust trust;
+    @Option(names = "--pin", paramLabel = "sha256:HEX", description = "The relay certificate's pin (or --insecure).")
+    String pin;
 
-    static final class Trust {
-        @Option(names = "--pin", paramLabel = "sha256:HEX", description = "The relay certificate's pin.")
-        String pin;
-
-        @Option(names = "--insecure", description = "Plaintext link (the relay must run with --insecure too).")
-        boolean insecure;
-    }
+    @Option(names = "--insecure", description = "Plaintext link (the relay must run with --insecure too).")
+    boolean insecure;
 
     @Option(names = "--serve-login", paramLabel = "USER:PASSWORD",
             description = "With --serve-dir: a login that may also upload (anonymous users can only read).")
@@ -91,6 +87,11 @@ public final class AgentMain implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "" + DrainTimeout.DEFAULT_SECONDS,
+            description = "After SIGTERM: how long running transfers may take to finish before they are cut; "
+                    + "0 closes at once (default: ${DEFAULT-VALUE}).")
+    int drainTimeout;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
@@ -98,12 +99,31 @@ public final class AgentMain implements Callable<Integer> {
 
     /** The command line, for tests and main: every failure is one line on stderr. */
     public static CommandLine commandLine() {
-        return OneLineErrors.install(new CommandLine(new AgentMain()));
+        return OneLineErrors.install(dev.ferry.link.cli.ConfigFile.install(new CommandLine(new AgentMain())));
     }
 
     @Override
     public Integer call() {
         CommandLine cl = spec.commandLine();
+        java.time.Duration drain;
+        try {
+            drain = DrainTimeout.ofSeconds(drainTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (upstream != null && serveDir != null) {
+            throw new CommandLine.ParameterException(cl, "--upstream and --serve-dir cannot be used together");
+        }
+        if (upstream == null && serveDir == null) {
+            throw new CommandLine.ParameterException(cl, "one of --upstream HOST:PORT or --serve-dir DIR is required");
+        }
+        if (pin != null && insecure) {
+            throw new CommandLine.ParameterException(cl, "--pin and --insecure cannot be used together");
+        }
+        if (pin == null && !insecure) {
+            throw new CommandLine.ParameterException(cl, "one of --pin sha256:HEX (as printed by 'ferry-relay tunnel add') "
+                    + "or --insecure is required");
+        }
         String[] relayParts = splitHostPort(cl, "--relay", relay);
         LinkWindow window;
         try {
@@ -112,15 +132,15 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "Invalid value for option '--link-window': "
                     + e.getMessage().replace("--link-window ", ""));
         }
-        CertificatePin pin = null;
-        if (trust.pin != null) {
+        CertificatePin relayPin = null;
+        if (pin != null) {
             try {
-                pin = CertificatePin.parse(trust.pin);
+                relayPin = CertificatePin.parse(pin);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, "Invalid value for option '--pin': " + e.getMessage());
             }
         }
-        if (serveLogin != null && target.serveDir == null) {
+        if (serveLogin != null && serveDir == null) {
             throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
         }
         UpstreamTls upstreamTlsConfig;
@@ -129,30 +149,30 @@ public final class AgentMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        if (upstreamTlsConfig != null && target.serveDir != null) {
+        if (upstreamTlsConfig != null && serveDir != null) {
             throw new CommandLine.ParameterException(cl, "--upstream-tls only goes with --upstream (the --serve-dir server speaks plain FTP on loopback)");
         }
         EmbeddedFtpServer embedded = null;
-        InetSocketAddress upstream;
-        if (target.serveDir != null) {
+        InetSocketAddress upstreamAddress;
+        if (serveDir != null) {
             try {
-                embedded = EmbeddedFtpServer.start(target.serveDir, serveLogin);
+                embedded = EmbeddedFtpServer.start(serveDir, serveLogin);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
             }
-            upstream = embedded.address();
+            upstreamAddress = embedded.address();
         } else {
-            String[] up = splitHostPort(cl, "--upstream", target.upstream);
+            String[] up = splitHostPort(cl, "--upstream", upstream);
             try {
-                upstream = new InetSocketAddress(InetAddress.getByName(up[0]), Integer.parseInt(up[1]));
+                upstreamAddress = new InetSocketAddress(InetAddress.getByName(up[0]), Integer.parseInt(up[1]));
             } catch (UnknownHostException e) {
                 throw new CommandLine.ParameterException(cl, "Invalid value for option '--upstream': unknown host " + up[0]);
             }
         }
         AgentConfig config;
         try {
-            config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, pin, trust.insecure,
-                    upstream, eventLoopThreads, window, upstreamTlsConfig);
+            config = new AgentConfig(relayParts[0], Integer.parseInt(relayParts[1]), token, relayPin, insecure,
+                    upstreamAddress, eventLoopThreads, window, upstreamTlsConfig);
         } catch (IllegalArgumentException e) {
             if (embedded != null) {
                 embedded.close();
@@ -160,39 +180,43 @@ public final class AgentMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         Agent agent = new Agent(config, new SecureRandom());
-        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
-        Thread hook = StopOnSignal.install("ferry-agent", log,
-                () -> "the link to relay " + relay + " closes and the FTP connections through it are reset",
-                () -> {
-                    agent.close();
-                    try {
-                        finished.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, STOP_DEADLINE);
+        java.util.concurrent.CountDownLatch runEnded = new java.util.concurrent.CountDownLatch(1);
+        GracefulStop stop = GracefulStop.install("ferry-agent", log, new Drainable() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> drain(String cause, java.time.Duration timeout) {
+                return agent.drain(cause, timeout);
+            }
+
+            @Override
+            public void stop() {
+                agent.close();
+                try {
+                    runEnded.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, drain, STOP_DEADLINE);
         try {
-            LinkOutcome outcome = agent.run();
+            LinkOutcome outcome;
+            try {
+                outcome = agent.run();
+            } finally {
+                runEnded.countDown();
+            }
             if (outcome.permanent()) {
                 cl.getErr().println("ferry-agent: " + outcome.detail());
                 return EXIT_REFUSED;
             }
-            return 0;
+            return stop.signalled() ? stop.awaitExit() : 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         } finally {
+            stop.close();
             if (embedded != null) {
                 embedded.close();
             }
-            finished.countDown();
-            removeHook(hook);
-        }
-    }
-
-    /** After a normal end (refused, or a test calling {@link #call()}), the hook has nothing left to stop. */
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // shutting down already: the hook is running
         }
     }
 

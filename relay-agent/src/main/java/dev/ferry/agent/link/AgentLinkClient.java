@@ -5,6 +5,7 @@ import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.proto.v1.AgentLinkGrpc;
 import dev.ferry.proto.v1.AgentMessage;
+import dev.ferry.proto.v1.Draining;
 import dev.ferry.proto.v1.Hello;
 import dev.ferry.proto.v1.Pong;
 import dev.ferry.proto.v1.RelayMessage;
@@ -38,6 +39,8 @@ public final class AgentLinkClient {
     private final ScheduledExecutorService timer;
     private final String relay;
     private final Duration welcomeTimeout;
+    /** The Control call of the link now up, to tell the relay the agent drains. */
+    private volatile ControlResponses current;
 
     /**
      * @param trustManager the pin checker the channel uses, or null for a plaintext link
@@ -70,6 +73,7 @@ public final class AgentLinkClient {
         ControlResponses responses = new ControlResponses(ended, stub);
         ClientCallStreamObserver<AgentMessage> requests = (ClientCallStreamObserver<AgentMessage>) stub.control(responses);
         responses.requests = requests;
+        current = responses;
         ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (!responses.welcomed && ended.complete(new LinkOutcome(LinkOutcome.Kind.LOST, "cannot link to relay "
                     + relay + ": no welcome within " + welcomeTimeout.toSeconds() + " s (packets dropped on the way?)"))) {
@@ -85,6 +89,19 @@ public final class AgentLinkClient {
         requests.onNext(AgentMessage.newBuilder()
                 .setHello(Hello.newBuilder().setToken(token).setAgentVersion("ferry-agent 0.1")).build());
         return ended;
+    }
+
+    /**
+     * Tells the relay this agent is shutting down gracefully: it starts no new session for the
+     * tunnel and ends running ones once their transfers are done. False if no link is up.
+     */
+    public boolean announceDraining(String reason) {
+        ControlResponses responses = current;
+        if (responses == null || !responses.welcomed) {
+            return false;
+        }
+        responses.send(AgentMessage.newBuilder().setDraining(Draining.newBuilder().setReason(reason)).build());
+        return true;
     }
 
     private final class ControlResponses implements StreamObserver<RelayMessage> {

@@ -1,5 +1,6 @@
 package dev.ferry.agent.upstream;
 
+import dev.ferry.agent.drain.OpenSessions;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.proto.v1.AgentLinkGrpc;
 import dev.ferry.proto.v1.OpenStream;
@@ -33,6 +34,7 @@ public final class UpstreamDialer {
     private final EventLoops controlLoops;
     private final InetSocketAddress upstream;
     private final UpstreamTlsSessions tls;
+    private final OpenSessions sessions;
 
     /**
      * @param loops the fast loops, for data connections (and control connections if {@code controlLoops} is null)
@@ -42,6 +44,13 @@ public final class UpstreamDialer {
      *     (control connections then go on {@code loops}: urgent data cannot travel beneath TLS)
      */
     public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream, UpstreamTlsSessions tls) {
+        this(loops, controlLoops, upstream, tls, new OpenSessions());
+    }
+
+    /** @param sessions lists control connections while open; once it drains, new ones are refused */
+    public UpstreamDialer(EventLoops loops, EventLoops controlLoops, InetSocketAddress upstream, UpstreamTlsSessions tls,
+            OpenSessions sessions) {
+        this.sessions = sessions;
         this.loops = loops;
         this.controlLoops = controlLoops;
         this.upstream = upstream;
@@ -53,6 +62,11 @@ public final class UpstreamDialer {
         int port = request.getKind() == StreamKind.STREAM_KIND_DATA ? request.getUpstreamPort() : upstream.getPort();
         if (port < 1 || port > 65535) {
             onFailure.accept("invalid upstream port " + port);
+            return;
+        }
+        boolean control = request.getKind() != StreamKind.STREAM_KIND_DATA;
+        if (control && sessions.draining()) {
+            onFailure.accept("the agent is shutting down");
             return;
         }
         InetSocketAddress target = new InetSocketAddress(upstream.getAddress(), port);
@@ -79,6 +93,9 @@ public final class UpstreamDialer {
             }
             Channel socket = f.channel();
             socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
+            if (control) {
+                sessions.opened(socket);
+            }
             if (tls == null) {
                 PipeAttacher.attach(socket, request.getStreamId(), stub, label);
             } else if (request.getKind() == StreamKind.STREAM_KIND_DATA) {

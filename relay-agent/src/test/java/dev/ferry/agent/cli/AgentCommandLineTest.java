@@ -101,6 +101,33 @@ class AgentCommandLineTest {
         assertThat(served.err()).contains("--upstream-tls only goes with --upstream");
     }
 
+    @Test
+    void aConfigFileGivesValuesItsTyposAndBadValuesAreOneLineNamingKeyAndFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(temp.resolve("agent.properties"),
+                "relay=127.0.0.1:7835\ntoken=t\ninsecure=true\nupstream=127.0.0.1:21\nlink-window=2GiB\n");
+        Run bad = run("--config", file.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().lines().toList()).singleElement().asString()
+                .contains("Invalid value for option '--link-window': must be between 64KiB and 1GiB")
+                .contains("(set by 'link-window' in " + file + ")");
+
+        java.nio.file.Files.writeString(file, "relay=127.0.0.1:7835\ntoken=t\ninsecure=true\nupstrem=127.0.0.1:21\n");
+        Run typo = run("--config", file.toString());
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("ferry-agent: --config " + file + ": unknown key 'upstrem'");
+
+        Run missing = run("--config", temp.resolve("none.properties").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--config " + temp.resolve("none.properties") + ": no such file");
+
+        // the file gives --upstream, the command line --serve-dir: both set, said plainly
+        java.nio.file.Files.writeString(file, "relay=127.0.0.1:7835\ntoken=t\ninsecure=true\nupstream=127.0.0.1:21\n");
+        Run both = run("--config", file.toString(), "--serve-dir", temp.toString());
+        assertThat(both.err()).contains("--upstream and --serve-dir cannot be used together")
+                .contains("set by 'upstream' in " + file);
+    }
+
     private static String[] concat(String[] base, String... more) {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);

@@ -1,5 +1,6 @@
 package dev.ferry.relay.cli;
 
+import dev.ferry.link.cli.ConfigFile;
 import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.transport.ProcessDefaults;
 import picocli.CommandLine;
@@ -20,7 +21,7 @@ public final class RelayMain implements Runnable {
 
     /** The command line, for tests and main. */
     public static CommandLine commandLine() {
-        return OneLineErrors.install(new CommandLine(new RelayMain()));
+        return OneLineErrors.install(ConfigFile.install(new CommandLine(new RelayMain())));
     }
 
     @Override

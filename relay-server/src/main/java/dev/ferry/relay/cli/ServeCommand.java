@@ -2,7 +2,9 @@ package dev.ferry.relay.cli;
 
 import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
-import dev.ferry.link.cli.StopOnSignal;
+import dev.ferry.link.lifecycle.DrainTimeout;
+import dev.ferry.link.lifecycle.Drainable;
+import dev.ferry.link.lifecycle.GracefulStop;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.FtpsSettings;
@@ -16,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -33,6 +34,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    dev.ferry.link.cli.ConfigOption configFile;
 
     @Option(names = "--data-dir", required = true, paramLabel = "DIR",
             description = "Where tunnels, the generated certificate and relay.properties live.")
@@ -130,10 +134,17 @@ final class ServeCommand implements Callable<Integer> {
                     + "or not at all; at most the JVM's direct memory limit (default: half of it).")
     MemoryBudget memoryBudget;
 
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "" + DrainTimeout.DEFAULT_SECONDS,
+            description = "After SIGTERM: how long running transfers may take to finish before they are cut; "
+                    + "0 closes at once (default: ${DEFAULT-VALUE}).")
+    int drainTimeout;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
+        Duration drain;
         try {
+            drain = DrainTimeout.ofSeconds(drainTimeout);
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
@@ -169,18 +180,18 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        StopOnSignal.install("ferry-relay", log,
-                () -> plural(relay.openSessions(), "FTP session") + " will be reset and every agent link closed",
-                () -> {
-                    relay.close();
-                    stopped.countDown();
-                }, STOP_DEADLINE);
-        stopped.await();
-        return 0;
-    }
+        try (GracefulStop stop = GracefulStop.install("ferry-relay", log, new Drainable() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> drain(String cause, Duration timeout) {
+                return relay.drain(cause, timeout);
+            }
 
-    private static String plural(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+            @Override
+            public void stop() {
+                relay.close();
+            }
+        }, drain, STOP_DEADLINE)) {
+            return stop.awaitExit();
+        }
     }
 }

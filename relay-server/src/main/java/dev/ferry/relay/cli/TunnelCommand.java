@@ -39,6 +39,11 @@ final class TunnelCommand implements Runnable {
                 description = "The relay's data dir; must exist (default: ${DEFAULT-VALUE}).")
         Path dir;
 
+        @Option(names = dev.ferry.link.cli.ConfigFile.OPTION, paramLabel = "FILE",
+                description = "Read option values from FILE (keys: option names without dashes; the file of "
+                        + "'serve' works too, each command takes its own keys); options given here win.")
+        Path config;
+
         /** The data dir, or a usage error naming the flag if it is not there. */
         Path existing(CommandLine.Model.CommandSpec spec) {
             if (!Files.isDirectory(dir)) {

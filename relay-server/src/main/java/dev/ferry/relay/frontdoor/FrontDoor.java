@@ -381,6 +381,25 @@ final class FrontDoor extends ChannelInboundHandlerAdapter {
                 this::handOver));
     }
 
+    /**
+     * The relay drains: a client that has not named its tunnel yet gets a 421 and is closed (once it
+     * has, its session drains instead). Completes with false: nothing of this client runs yet.
+     */
+    java.util.concurrent.CompletionStage<Boolean> drain(String reason) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        ctx.executor().execute(() -> {
+            if (!routed && !tlsStarting && ctx.channel().isOpen()) {
+                routed = true; // nothing more is read as a command
+                rest = ctx.alloc().buffer();
+                reply(dev.ferry.relay.drain.SessionDrain.CLOSING + " (" + reason + ").\r\n");
+                ctx.flush();
+                ctx.close();
+            }
+            done.complete(false);
+        });
+        return done;
+    }
+
     /** On the session's event loop, the gateway in place: the commands after routing go to it. */
     private void handOver() {
         ByteBuf pending = rest;

@@ -3,6 +3,7 @@ package dev.ferry.relay.frontdoor;
 import dev.ferry.relay.listen.ControlListener;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.HostPort;
+import dev.ferry.relay.drain.LiveSessions;
 import dev.ferry.relay.frontend.FrontendListeners;
 import dev.ferry.relay.frontend.SessionCounter;
 import dev.ferry.relay.frontend.SessionLauncher;
@@ -53,6 +54,13 @@ public final class SharedPortListener implements AutoCloseable {
     public static SharedPortListener start(EventLoops loops, HostPort address,
             Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
             FtpsContexts ftps, Duration loginTimeout, int maxLineLength) {
+        return start(loops, address, tunnels, launcher, sessions, ftps, loginTimeout, maxLineLength, new LiveSessions());
+    }
+
+    /** @param live lists each client until it closes, so a drain can tell those that name no tunnel yet */
+    public static SharedPortListener start(EventLoops loops, HostPort address,
+            Function<String, Optional<Tunnel>> tunnels, SessionLauncher launcher, SessionCounter sessions,
+            FtpsContexts ftps, Duration loginTimeout, int maxLineLength, LiveSessions live) {
         // SNI naming no tunnel (the relay's own name, an IP address as lftp sends it) is no routing signal here.
         FrontDoor.StartTls startTls = ch -> ftps.startTls(ch, name -> tunnels.apply(name).isPresent(), false);
         Door door = (ch, tls) -> {
@@ -66,7 +74,9 @@ public final class SharedPortListener implements AutoCloseable {
                 return false;
             }
             ch.closeFuture().addListener(f -> sessions.closeFromIp(ip));
-            ch.pipeline().addLast("front-door", new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength, tls));
+            FrontDoor frontDoor = new FrontDoor(tunnels, launcher, startTls, loginTimeout, maxLineLength, tls);
+            ch.pipeline().addLast("front-door", frontDoor);
+            live.track(ch, null, frontDoor::drain);
             return true;
         };
         ServerBootstrap bootstrap = ControlListener.bootstrap(loops, ch -> door.open(ch, null));

@@ -31,6 +31,8 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
     private final SessionLauncher launcher;
     private final Map<String, Channel> listeners = new ConcurrentHashMap<>();
     private final Map<String, Tunnel> failed = new ConcurrentHashMap<>();
+    /** Once the relay drains no port opens again. */
+    private volatile boolean closed;
 
     public FrontendListeners(EventLoops loops, InetAddress bind, ConnectedAgents agents, SessionLauncher launcher) {
         this.loops = loops;
@@ -68,7 +70,10 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         return ch == null ? Optional.empty() : Optional.of(((InetSocketAddress) ch.localAddress()).getPort());
     }
 
-    private void open(Tunnel tunnel) {
+    private synchronized void open(Tunnel tunnel) {
+        if (closed) {
+            return;
+        }
         ServerBootstrap bootstrap = ControlListener.bootstrap(loops, ch -> admit(ch, tunnel, new FtpsSession(tunnel.tls())));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(bind, tunnel.ftpPort())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
@@ -96,6 +101,17 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
 
     public void closeAll() {
         listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
+        listeners.clear();
+    }
+
+    /** Closes every tunnel's port and opens none again (the relay drains); sessions already open go on. */
+    public synchronized void stopListening() {
+        closed = true;
+        failed.clear();
+        listeners.forEach((name, ch) -> {
+            ch.close().syncUninterruptibly();
+            log.info("tunnel {}: stopped listening on {} (draining)", name, ch.localAddress());
+        });
         listeners.clear();
     }
 }

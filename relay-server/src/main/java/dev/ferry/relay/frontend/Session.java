@@ -8,6 +8,8 @@ import dev.ferry.proto.v1.StartListen;
 import dev.ferry.proto.v1.StopListen;
 import dev.ferry.proto.v1.StreamKind;
 import dev.ferry.relay.data.PassiveLease;
+import dev.ferry.relay.drain.LiveSessions;
+import dev.ferry.relay.drain.SessionDrain;
 import dev.ferry.relay.ftps.DataTls;
 import dev.ferry.relay.ftps.FtpsCommandFilter;
 import dev.ferry.relay.ftps.FtpsSession;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * agent through the gateway; each passive lease it hands out becomes a data stream when the client
  * connects to it.
  */
-public final class Session implements DataEndpoints, SessionEvents {
+public final class Session implements DataEndpoints, SessionEvents, SessionDrain {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     /** The name of the gateway in the client channel's pipeline. */
     public static final String GATEWAY = "gateway";
@@ -58,9 +60,13 @@ public final class Session implements DataEndpoints, SessionEvents {
     private ScheduledFuture<?> idleCheck;
     /** After AUTH TLS was accepted: the control connection is TLS the relay cannot read or write into. */
     private boolean opaque;
+    private final LiveSessions live;
+    /** Why the session ends once no command or transfer runs (the relay or the agent drains), or null. */
+    private String drainReason;
 
     Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services, FtpsSession ftps,
-            SessionLauncher.Options options) {
+            SessionLauncher.Options options, LiveSessions live) {
+        this.live = live;
         this.client = client;
         this.ftps = ftps;
         this.tunnel = tunnel;
@@ -100,6 +106,41 @@ public final class Session implements DataEndpoints, SessionEvents {
         }
         options.started().run();
         log.debug("{}: client {} connected", label("control"), client.remoteAddress());
+        live.track(client, tunnel.name(), this);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Boolean> drain(String reason) {
+        java.util.concurrent.CompletableFuture<Boolean> busy = new java.util.concurrent.CompletableFuture<>();
+        client.eventLoop().execute(() -> {
+            if (drainReason == null) {
+                drainReason = reason;
+            }
+            busy.complete(busy());
+            endIfIdle();
+        });
+        return busy;
+    }
+
+    /** A command awaits its reply (a transfer runs until its 226) or a data connection is open. */
+    private boolean busy() {
+        return openDataConnections > 0 || gateway != null && gateway.awaitingReply();
+    }
+
+    /** While draining: ends the session with 421 as soon as nothing runs. On the event loop. */
+    private void endIfIdle() {
+        if (drainReason == null || !client.isOpen() || busy()) {
+            return;
+        }
+        log.debug("{}: nothing running, closing for the drain", label("control"));
+        end(SessionDrain.CLOSING + " (" + drainReason + ").");
+    }
+
+    @Override
+    public void replyForwarded() {
+        if (drainReason != null) {
+            client.eventLoop().execute(this::endIfIdle); // after the reply has left the gateway
+        }
     }
 
     private void checkIdle() {
@@ -206,6 +247,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         data.closeFuture().addListener(f -> client.eventLoop().execute(() -> {
             openDataConnections--;
             lastCommandNanos = System.nanoTime();
+            endIfIdle();
         }));
     }
 

@@ -1,5 +1,8 @@
 package dev.ferry.relay.frontend;
 
+import dev.ferry.relay.drain.LiveSessions;
+import dev.ferry.relay.drain.RelayDrain;
+import dev.ferry.relay.drain.SessionDrain;
 import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.CommandFilter;
 import dev.ferry.relay.link.ConnectedAgent;
@@ -25,10 +28,17 @@ public final class SessionLauncher {
 
     private final ConnectedAgents agents;
     private final SessionServices services;
+    private final LiveSessions live;
 
     public SessionLauncher(ConnectedAgents agents, SessionServices services) {
+        this(agents, services, new LiveSessions());
+    }
+
+    /** @param live where sessions are listed while open, so the relay can drain them */
+    public SessionLauncher(ConnectedAgents agents, SessionServices services, LiveSessions live) {
         this.agents = agents;
         this.services = services;
+        this.live = live;
     }
 
     /**
@@ -66,6 +76,14 @@ public final class SessionLauncher {
     public Admission admit(SocketChannel client, Tunnel tunnel, boolean ipCounted) {
         Optional<ConnectedAgent> agent = agents.forTunnel(tunnel.name());
         InetAddress ip = client.remoteAddress().getAddress();
+        if (live.draining()) {
+            log.info("tunnel {}: refused client {}: the relay is draining", tunnel.name(), client.remoteAddress());
+            return refused(SessionDrain.CLOSING + " (" + RelayDrain.REASON + ").");
+        }
+        if (agent.isPresent() && agent.get().draining()) {
+            log.info("tunnel {}: refused client {}: its agent is draining", tunnel.name(), client.remoteAddress());
+            return refused("421 Service not available: " + tunnel.name() + " is restarting (its Ferry agent is shutting down).");
+        }
         if (agent.isEmpty()) {
             log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
             return refused("421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected).");
@@ -99,7 +117,7 @@ public final class SessionLauncher {
      * socket and stream), with the TLS state its control connection already has.
      */
     public void launch(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, FtpsSession ftps, Options options) {
-        Session session = new Session(client, tunnel, agent, services, ftps, options);
+        Session session = new Session(client, tunnel, agent, services, ftps, options, live);
         EventLoop target = agent.loop().orElse(client.eventLoop());
         if (target == client.eventLoop()) {
             client.eventLoop().execute(session::start);

@@ -464,6 +464,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         } catch (RuntimeException e) {
             log.warn("gateway: session callback failed", e);
         }
+        sessionEvent(events::replyForwarded);
         if (kind == CommandKind.AUTH) {
             if (code == 234) {
                 passThrough = true;
@@ -521,6 +522,14 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     public boolean refuseTransfer(String reply) {
         new CommandFilter.Answer(reply); // same rules
         return replyReader.replaceTransferOutcome(reply);
+    }
+
+    /**
+     * True while a command awaits its reply (a transfer runs until its final reply) or client input
+     * waits for a decision. Call on the event loop.
+     */
+    public boolean awaitingReply() {
+        return !passThrough && (holding || expected.size() > 0 || replyReader.transferUnderWay());
     }
 
     // ---------------------------------------------------------------- TLS after AUTH

@@ -132,6 +132,11 @@ final class ReplyReader {
         return true;
     }
 
+    /** A 1xx went out and its command's final reply has not. */
+    boolean transferUnderWay() {
+        return preliminary;
+    }
+
     private static boolean isTransferOutcome(int code) {
         return code == 226 || code == 250 || code == 425 || code == 426 || code == 451;
     }

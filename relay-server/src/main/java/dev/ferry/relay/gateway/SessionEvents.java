@@ -26,6 +26,10 @@ public interface SessionEvents {
         return Duration.ZERO;
     }
 
+    /** A final (2xx-5xx) reply went to the client: the command it answered is over. */
+    default void replyForwarded() {
+    }
+
     SessionEvents NONE = new SessionEvents() {
     };
 }

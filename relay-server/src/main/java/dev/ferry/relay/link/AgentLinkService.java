@@ -42,10 +42,20 @@ public final class AgentLinkService {
     private final Duration helloTimeout;
     private final String publicAddress;
     private final java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels;
+    private final java.util.function.Consumer<ConnectedAgent> onDraining;
 
     public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
             PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
             java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels) {
+        this(tunnels, agents, pending, listens, loops, helloTimeout, publicAddress, reloadTunnels, agent -> { });
+    }
+
+    /** @param onDraining told when an agent says it is shutting down gracefully (its sessions are to be drained) */
+    public AgentLinkService(TunnelRegistry tunnels, ConnectedAgents agents, PendingStreams pending,
+            PendingListens listens, EventLoopGroup loops, Duration helloTimeout, String publicAddress,
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<Void>> reloadTunnels,
+            java.util.function.Consumer<ConnectedAgent> onDraining) {
+        this.onDraining = onDraining;
         this.reloadTunnels = reloadTunnels;
         this.listens = listens;
         this.tunnels = tunnels;
@@ -155,6 +165,13 @@ public final class AgentLinkService {
                 case LISTEN_FAILED -> listens.failed(message.getListenFailed().getStreamId(),
                         message.getListenFailed().getReason());
                 case PONG -> { }
+                case DRAINING -> {
+                    agent.markDraining();
+                    log.info("tunnel {}: agent from {} is shutting down ({}): no new sessions; running ones end "
+                            + "once their transfers are done", agent.tunnel().name(), agent.remote(),
+                            message.getDraining().getReason());
+                    onDraining.accept(agent);
+                }
                 default -> log.debug("tunnel {}: ignoring agent message {}", agent.tunnel().name(), message.getKindCase());
             }
         }

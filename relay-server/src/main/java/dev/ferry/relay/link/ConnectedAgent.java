@@ -15,6 +15,7 @@ public final class ConnectedAgent {
     private final SocketAddress remote;
     private final EventLoop loop;
     private boolean closed;
+    private volatile boolean draining;
 
     /** @param loop the event loop of the agent's HTTP/2 connection, or null if unknown */
     public ConnectedAgent(Tunnel tunnel, StreamObserver<RelayMessage> control, SocketAddress remote, EventLoop loop) {
@@ -52,6 +53,15 @@ public final class ConnectedAgent {
             closed = true;
             return false;
         }
+    }
+
+    /** The agent said it is shutting down gracefully: no new sessions go to it. */
+    public boolean draining() {
+        return draining;
+    }
+
+    void markDraining() {
+        draining = true;
     }
 
     public synchronized boolean isClosed() {

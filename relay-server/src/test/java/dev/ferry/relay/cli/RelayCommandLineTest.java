@@ -41,6 +41,42 @@ class RelayCommandLineTest {
     }
 
     @Test
+    void aConfigFileGivesServeAndTunnelTheirValuesTyposAndBadValuesNameKeyAndFile(@TempDir Path etc) throws Exception {
+        Path file = Files.writeString(etc.resolve("relay.properties"), "data-dir=" + dataDir + "\n"
+                + "public-address=127.0.0.5\npassive-ports=5000-4000\n");
+        Run range = run("serve", "--config", file.toString());
+        assertThat(range.exit()).isEqualTo(2);
+        assertThat(range.err().lines().toList()).singleElement().asString().contains("--passive-ports")
+                .contains("(set by 'passive-ports' in " + file + ")");
+
+        Files.writeString(file, "data-dir=" + dataDir + "\npublic-adress=127.0.0.5\n");
+        Run typo = run("serve", "--config", file.toString());
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).startsWith("ferry-relay: --config " + file + ": unknown key 'public-adress'");
+
+        Run missing = run("serve", "--config", etc.resolve("none").toString(), "--public-address", "127.0.0.5");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--config " + etc.resolve("none") + ": no such file");
+
+        // the same file serves 'tunnel list' (data-dir; serve's keys are not its own and are left alone)
+        Files.writeString(file, "data-dir=" + etc.resolve("elsewhere") + "\npublic-address=127.0.0.5\ndrain-timeout=5\n");
+        Run list = run("tunnel", "list", "--config", file.toString());
+        assertThat(list.exit()).isEqualTo(2);
+        assertThat(list.err()).contains("--data-dir " + etc.resolve("elsewhere") + ": no such directory")
+                .contains("set by 'data-dir' in " + file);
+        Run flagWins = run("tunnel", "list", "--config", file.toString(), "--data-dir", dataDir.toString());
+        assertThat(flagWins.exit()).as(flagWins.err()).isZero();
+    }
+
+    @Test
+    void theDrainTimeoutIsChecked() {
+        Run negative = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
+                "--drain-timeout", "-1");
+        assertThat(negative.exit()).isEqualTo(2);
+        assertThat(negative.err()).contains("--drain-timeout must be 0 (close at once) to 86400 seconds, got -1");
+    }
+
+    @Test
     void badValuesNameTheirFlag() {
         Run range = run("serve", "--data-dir", dataDir.toString(), "--public-address", "127.0.0.5",
                 "--passive-ports", "5000-4000");
