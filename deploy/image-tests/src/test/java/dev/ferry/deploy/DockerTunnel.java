@@ -41,6 +41,9 @@ final class DockerTunnel implements AutoCloseable {
     GenericContainer<?> relay;
     GenericContainer<?> agent;
     int ftpPort;
+    private int vsftpdPort;
+    private int agentPort;
+    private String agentCommand;
 
     private DockerTunnel(Path temp, Path logs) throws IOException {
         this.logs = logs;
@@ -89,9 +92,6 @@ final class DockerTunnel implements AutoCloseable {
         vsftpdPort = port;
     }
 
-    private int vsftpdPort;
-    private int agentPort;
-
     private void startRelay(String image) throws Exception {
         agentPort = FreePorts.find(RELAY_HOST);
         int[] passive = FreePorts.range(RELAY_HOST, 10);
@@ -108,8 +108,6 @@ final class DockerTunnel implements AutoCloseable {
         assertThat(added.getExitCode()).as(added.getStdout() + added.getStderr()).isZero();
         agentCommand = added.getStdout().strip().lines().reduce((a, b) -> b).orElseThrow();
     }
-
-    private String agentCommand;
 
     private void startAgent(String image, Path temp) throws Exception {
         Matcher m = AGENT_COMMAND.matcher(agentCommand);
