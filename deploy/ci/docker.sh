@@ -41,6 +41,10 @@ stop() {
   pid=$(cat "$pid_file")
   # Only the dockerd this script started (a stale file may name a PID reused by something else).
   if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == dockerd ]]; then
+    # What a crashed test run may have left: its containers (Testcontainers labels them; Ryuk is off
+    # here) and images that rebuilt tags left dangling. The base image and the tagged ones stay.
+    docker ps -aq --filter label=org.testcontainers=true | xargs -r docker rm -f >/dev/null || true
+    docker image prune -f >/dev/null || true
     kill -TERM "$pid"
     for _ in $(seq 1 60); do
       kill -0 "$pid" 2>/dev/null || break
