@@ -150,8 +150,11 @@ class DrainTest {
 
     @Test
     void sigtermDuringA500MiBRetrLetsItFinishTellsIdleSessions421RefusesNewOnesAndExits0() throws Exception {
-        start();
+        int adminPort = FreePorts.find("127.0.0.1");
+        start("--admin-listen", "127.0.0.1:" + adminPort);
         startAgent();
+        AdminHttp admin = new AdminHttp("127.0.0.1", adminPort, data.resolve("admin.token"));
+        assertThat(admin.get("/readyz").status()).isEqualTo(200);
         RawFtp idle = idleSession();
         Path out = temp.resolve("big.out");
         CompletableFuture<Programs.Result> curl = download(out, "40M");
@@ -164,6 +167,9 @@ class DrainTest {
         assertThatThrownBy(() -> new Socket(Tunnel.RELAY_HOST, ftpPort).close()).as("no new sessions while draining")
                 .isInstanceOf(ConnectException.class);
         assertThat(relay.isAlive()).as("still draining while the transfer runs").isTrue();
+        AdminHttp.Reply ready = admin.get("/readyz");
+        assertThat(ready.status()).as(ready.body()).isEqualTo(503);
+        assertThat(ready.body()).contains("draining");
         assertThat(Files.size(out)).as("the transfer was still running").isLessThan(BIG);
 
         Programs.Result done = curl.get();
@@ -235,7 +241,11 @@ class DrainTest {
     @Test
     void theAgentDrainsTheSameWay() throws Exception {
         start();
-        startAgent();
+        int adminPort = FreePorts.find("127.0.0.1");
+        Path tokenFile = temp.resolve("agent-admin.token");
+        startAgent("--admin-listen", "127.0.0.1:" + adminPort, "--admin-token-file", tokenFile.toString());
+        AdminHttp admin = new AdminHttp("127.0.0.1", adminPort, tokenFile);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> admin.get("/readyz").status() == 200);
         RawFtp idle = idleSession();
         Path out = temp.resolve("big.out");
         CompletableFuture<Programs.Result> curl = download(out, "40M");
@@ -251,6 +261,7 @@ class DrainTest {
                     + " is restarting (its Ferry agent is shutting down).");
         }
         assertThat(agent.isAlive()).isTrue();
+        assertThat(admin.get("/readyz").status()).isEqualTo(503);
 
         Programs.Result done = curl.get();
         assertThat(done.exit()).as(done.err()).isZero();

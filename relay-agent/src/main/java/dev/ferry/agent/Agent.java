@@ -11,6 +11,11 @@ import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.LinkKeepalive;
+import dev.ferry.link.admin.JvmMeters;
+import dev.ferry.link.admin.Readiness;
+import dev.ferry.agent.admin.AgentChecks;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;
@@ -56,11 +61,46 @@ public final class Agent implements AutoCloseable {
     /** The FTP sessions through this agent (its control connections to the server), for the drain. */
     private final OpenSessions sessions = new OpenSessions();
     private volatile AgentLinkClient linkClient;
+    /** The agent's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** What {@code /readyz} answers; see {@link AgentChecks}. */
+    private final Readiness readiness = new Readiness();
+    /** Set while draining: {@code /readyz} answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether the relay has welcomed the current link (false between links). */
+    private volatile boolean linked;
 
     public Agent(AgentConfig config, RandomGenerator random) {
         this.config = config;
         this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
         this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
+        JvmMeters.bindTo(meters);
+        AgentChecks.register(readiness, config.relayHost() + ":" + config.relayPort(), () -> linked, config.upstream(),
+                draining::get);
+    }
+
+    /** The meter registry every part of the agent records into; {@code /metrics} serves it. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** The readiness checks behind {@code /readyz}; other parts may add their own. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** Marks the agent as draining (or not): {@code /readyz} answers 503 while it is. */
+    public void setDraining(boolean value) {
+        draining.set(value);
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /** Whether the relay has welcomed the current link. */
+    public boolean isLinked() {
+        return linked;
     }
 
     /**
@@ -79,6 +119,7 @@ public final class Agent implements AutoCloseable {
         AgentLinkClient client = new AgentLinkClient(config.token(),
                 new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls, sessions), active, trust, () -> {
                     backoff.reset();
+                    linked = true;
                     live.countDown();
                 }, loops.group(), relay, WELCOME_TIMEOUT);
         linkClient = client;
@@ -130,6 +171,7 @@ public final class Agent implements AutoCloseable {
             }
             return current.get();
         } finally {
+            linked = false;
             channel.shutdown();
         }
     }
@@ -203,6 +245,7 @@ public final class Agent implements AutoCloseable {
      */
     public CompletableFuture<Void> drain(String cause, Duration timeout) {
         long start = System.nanoTime();
+        setDraining(true); // /readyz answers 503 from now on
         int open = sessions.count();
         CompletableFuture<Void> none = sessions.drain();
         AgentLinkClient client = linkClient;

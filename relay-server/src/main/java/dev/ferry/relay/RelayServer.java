@@ -4,6 +4,13 @@ import dev.ferry.link.Sizes;
 import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.LinkKeepalive;
+import dev.ferry.link.admin.AdminServer;
+import dev.ferry.link.admin.JvmMeters;
+import dev.ferry.link.admin.Readiness;
+import dev.ferry.relay.admin.RelayAdmin;
+import dev.ferry.relay.admin.RelayChecks;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -84,9 +91,17 @@ public final class RelayServer implements AutoCloseable {
     /** Every open FTP control connection, for the drain. */
     private final LiveSessions live = new LiveSessions();
     private RelayDrain drain;
+    /** The relay's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** What {@code /readyz} answers; see {@link RelayChecks}. */
+    private final Readiness readiness = new Readiness();
+    /** Set while draining: {@code /readyz} answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile AdminServer admin;
 
     public RelayServer(RelayConfig config) {
         this.config = config;
+        JvmMeters.bindTo(meters);
     }
 
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
@@ -138,11 +153,47 @@ public final class RelayServer implements AutoCloseable {
             }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+            startAdmin();
             return this;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private void startAdmin() {
+        FrontendListeners ports = frontends;
+        ConnectedAgents linked = agents;
+        RelayChecks.register(readiness, () -> grpc == null || grpc.isShutdown() ? null : config.agentListen().host()
+                + ":" + agentPort(), ports::unbound, config.dataDir(), draining::get);
+        if (config.admin().enabled()) {
+            admin = RelayAdmin.start(config, readiness, meters, certificate, agentPort(), this::reloadTunnels,
+                    ports::boundPort, name -> linked.forTunnel(name).isPresent(), random);
+        }
+    }
+
+    /** The meter registry every part of the relay records into; {@code /metrics} serves it. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** The readiness checks behind {@code /readyz}; other parts may add their own. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** Marks the relay as draining (or not): {@code /readyz} answers 503 while it is. */
+    public void setDraining(boolean value) {
+        draining.set(value);
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /** The admin listener, if {@code --admin-listen} is on; mount the status page with {@code mount("/", handler)}. */
+    public Optional<AdminServer> adminServer() {
+        return Optional.ofNullable(admin);
     }
 
     private FtpsContexts ftpsContexts() {
@@ -302,12 +353,8 @@ public final class RelayServer implements AutoCloseable {
      * when no session is left or the timeout passed; {@link #close()} then cuts what is left.
      */
     public java.util.concurrent.CompletableFuture<RelayDrain.Summary> drain(String cause, Duration timeout) {
+        setDraining(true); // /readyz answers 503 before the first listener closes
         return drain.start(cause, timeout);
-    }
-
-    /** True once a drain started: {@code /readyz} answers 503 from then on. */
-    public boolean draining() {
-        return drain != null && drain.started();
     }
 
     /** Closes every listener that starts sessions (tunnel ports, shared port, implicit FTPS) and reads no more tunnels. */
@@ -330,6 +377,9 @@ public final class RelayServer implements AutoCloseable {
     public void close() {
         if (drain != null) {
             drain.cut();
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (poller != null) {
             poller.cancel(false);

@@ -6,6 +6,8 @@ import dev.ferry.link.lifecycle.DrainTimeout;
 import dev.ferry.link.lifecycle.Drainable;
 import dev.ferry.link.lifecycle.GracefulStop;
 import dev.ferry.link.flow.MemoryBudget;
+import dev.ferry.link.admin.AdminSettings;
+import dev.ferry.relay.admin.RelayAdmin;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
@@ -139,6 +141,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "0 closes at once (default: ${DEFAULT-VALUE}).")
     int drainTimeout;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Serve the admin HTTP API here (/metrics, /livez, /readyz, /api/tunnels), with the bearer token "
+                    + "in DIR/admin.token; plain HTTP on a loopback address, TLS with the relay's certificate otherwise "
+                    + "(default: off).")
+    HostPort adminListen;
+
+    @Option(names = "--admin-tls", description = "With --admin-listen on a loopback address: TLS there too.")
+    boolean adminTls;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
@@ -153,6 +164,7 @@ final class ServeCommand implements Callable<Integer> {
                     .ftpListen(ftpListen != null ? ftpListen.address()
                             : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
                     .ftps(new FtpsSettings(ftpsCert, ftpsKey, ftpsListen))
+                    .admin(adminSettings())
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
@@ -193,5 +205,15 @@ final class ServeCommand implements Callable<Integer> {
         }, drain, STOP_DEADLINE)) {
             return stop.awaitExit();
         }
+    }
+
+    private AdminSettings adminSettings() {
+        if (adminListen == null) {
+            if (adminTls) {
+                throw new IllegalArgumentException("--admin-tls only goes with --admin-listen");
+            }
+            return AdminSettings.OFF;
+        }
+        return new AdminSettings(adminListen.toSocketAddress(), dataDir.resolve(RelayAdmin.TOKEN_FILE), adminTls);
     }
 }
