@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The units' ExecStart lines are command lines the programs accept: each runs as systemd would
- * start it (its Environment= JAVA_OPTS, the arguments file the README describes), with the unit's
+ * start it (its Environment= JAVA_OPTS, a --config file as the README describes), with the unit's
  * paths moved into a temporary directory (no systemd runs as PID 1 here), comes up, and on the
  * unit's KillSignal exits with a status the unit counts as success.
  */
@@ -30,8 +30,8 @@ class SystemdExecStartIT {
     void theRelayUnitsCommandServesAndStopsCleanly() throws Exception {
         int agentPort = FreePorts.find(HOST);
         int[] passive = FreePorts.range(HOST, 5);
-        Files.writeString(temp.resolve("relay.args"), "--public-address " + HOST + " --bind " + HOST
-                + "\n--agent-listen " + HOST + ":" + agentPort + "\n--ftp-listen off --passive-ports " + passive[0] + "-"
+        Files.writeString(temp.resolve("relay.properties"), "public-address = " + HOST + "\nbind = " + HOST
+                + "\nagent-listen = " + HOST + ":" + agentPort + "\nftp-listen = off\npassive-ports = " + passive[0] + "-"
                 + passive[1] + "\n");
         Files.createDirectories(temp.resolve("state"));
         runUntilUpThenStop("ferry-relay.service", "ferry.relay.jar", "listening for agents on");
@@ -41,8 +41,8 @@ class SystemdExecStartIT {
     @Test
     void theAgentUnitsCommandRunsAndStopsCleanly() throws Exception {
         int nobody = FreePorts.find(HOST);
-        Files.writeString(temp.resolve("agent.args"), "--relay " + HOST + ":" + nobody + " --token ferry_x --insecure\n"
-                + "--upstream " + HOST + ":" + nobody + "\n");
+        Files.writeString(temp.resolve("agent.properties"), "relay = " + HOST + ":" + nobody + "\ntoken = ferry_x\n"
+                + "insecure = true\nupstream = " + HOST + ":" + nobody + "\n");
         runUntilUpThenStop("ferry-agent.service", "ferry.agent.jar", "connecting to relay " + HOST);
     }
 
@@ -58,8 +58,8 @@ class SystemdExecStartIT {
                 command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             } else if (word.startsWith("/opt/ferry/")) {
                 command.add(DeployFiles.jar(jarProperty).toString());
-            } else if (word.startsWith("@/etc/ferry/")) {
-                command.add("@" + temp.resolve(word.substring("@/etc/ferry/".length())));
+            } else if (word.startsWith("/etc/ferry/")) {
+                command.add(temp.resolve(word.substring("/etc/ferry/".length())).toString());
             } else {
                 command.add(word.equals(state) ? temp.resolve("state").toString() : word);
             }

@@ -56,7 +56,7 @@ class SystemdUnitsTest {
         assertThat(u.value("Service.SuccessExitStatus")).contains("143");
         assertThat(u.value("Service.RestartPreventExitStatus")).contains("2");
         assertThat(u.value("Service.ExecStart")).startsWith("/usr/bin/java ").contains("/opt/ferry/" + state + ".jar")
-                .contains("@/etc/ferry/" + state.replace("ferry-", "") + ".args");
+                .contains(" --config /etc/ferry/" + state.replace("ferry-", "") + ".properties");
         assertThat(u.value("Install.WantedBy")).isEqualTo("multi-user.target");
     }
 
@@ -65,7 +65,7 @@ class SystemdUnitsTest {
         UnitFile u = UnitFile.read(DeployFiles.systemd("ferry-relay.service"));
         assertThat(u.value("Service.AmbientCapabilities")).isEqualTo("CAP_NET_BIND_SERVICE");
         assertThat(u.value("Service.CapabilityBoundingSet")).isEqualTo("CAP_NET_BIND_SERVICE");
-        assertThat(u.value("Service.ExecStart")).contains(" serve --data-dir /var/lib/ferry-relay ");
+        assertThat(u.value("Service.ExecStart")).contains(" serve ").contains(" --data-dir /var/lib/ferry-relay");
     }
 
     @Test
