@@ -61,9 +61,8 @@ base_image() {
     echo "docker: $base_image present"
     return
   fi
-  local work
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' RETURN
+  trap 'rm -rf "$work"' EXIT
   echo "docker: building $base_image with mmdebstrap (about 100 s, once)"
   mmdebstrap --quiet --variant=minbase --include=openjdk-17-jre-headless \
       --aptopt='Acquire::Check-Valid-Until "false"' \
