@@ -82,6 +82,9 @@ public final class AgentLinkClient {
         }, welcomeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ended.whenComplete((outcome, error) -> {
             deadline.cancel(false);
+            if (current == responses) {
+                current = null; // no link is up to tell anything
+            }
             if (outcome != null && outcome.kind() == LinkOutcome.Kind.STOPPED) {
                 responses.halfClose(); // the relay logs a goodbye, not a lost link
             }

@@ -32,6 +32,8 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     int commands;
     int opaque;
     int failures;
+    /** Final replies that went to the client ({@link SessionEvents#replyForwarded}). */
+    int replies;
     Duration failureDelay = Duration.ZERO;
     /** Show the urgent byte of urgent data reaching the server as {@code <URGENT hex>}, not as itself. */
     boolean showUrgent;
@@ -84,6 +86,11 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     @Override
     public void sessionOpaque() {
         opaque++;
+    }
+
+    @Override
+    public void replyForwarded() {
+        replies++;
     }
 
     @Override
