@@ -7,6 +7,10 @@
 set -euo pipefail
 
 packages=(curl lftp socat iproute2 iptables procps python3 vsftpd openssh-server openssh-client tcpdump openssl etcd-server)
+# The image tests (deploy/image-tests): Docker's daemon (started by deploy/ci/docker.sh, never as a
+# service), mmdebstrap for the base image no registry is needed for, systemd-analyze for the units,
+# docker-compose (v1) to validate the compose file.
+packages+=(docker.io mmdebstrap systemd docker-compose)
 proftpd_libs=(libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3)
 lab=/opt/ferry-lab
 
@@ -35,12 +39,12 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "test dependencies: installing ${missing[*]} ${unpacked[*]}"
-[[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 ]] || apt-get update -qq
+[[ ${#missing[@]} -eq 0 && ${#unpacked[@]} -eq 0 ]] || apt-get -o DPkg::Lock::Timeout=600 update -qq
 if [[ ${#missing[@]} -gt 0 ]]; then
   # policy-rc.d keeps package scripts from starting services (vsftpd on port 21, sshd) on this host.
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 work=$(mktemp -d)
 for pkg in "${unpacked[@]}"; do

@@ -4,4 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deploy/ci/install-test-deps.sh
-exec mvn -B verify "$@"
+# The image tests (deploy/image-tests) need dockerd and the base image; dockerd stops when this ends.
+if [[ $(id -u) -eq 0 ]]; then
+  deploy/ci/docker.sh start
+  trap 'deploy/ci/docker.sh stop' EXIT
+  deploy/ci/docker.sh base-image
+fi
+mvn -B verify "$@"
