@@ -24,6 +24,13 @@ import dev.ferry.relay.link.PendingListens;
 import dev.ferry.relay.link.PendingStreams;
 import dev.ferry.relay.link.RemoteAddressInterceptor;
 import dev.ferry.relay.link.StreamIds;
+import dev.ferry.relay.observe.AccessLog;
+import dev.ferry.relay.observe.LiveState;
+import dev.ferry.relay.observe.ObserveSettings;
+import dev.ferry.relay.observe.RelayMeters;
+import dev.ferry.relay.observe.RelayObservations;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TunnelRegistry;
 import dev.ferry.relay.tunnel.TunnelStore;
@@ -79,8 +86,21 @@ public final class RelayServer implements AutoCloseable {
     private RelayCertificate certificate;
     private ImplicitFtpsListener implicitFtps;
 
+    /** The relay's one meter registry: {@code /metrics} of the admin listener serves it. */
+    private final PrometheusMeterRegistry meters;
+    private final ObserveSettings observe;
+    private RelayObservations observations;
+    private AccessLog accessLog;
+
     public RelayServer(RelayConfig config) {
+        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ObserveSettings.DEFAULTS);
+    }
+
+    /** @param meters where the relay's meters go (the admin listener scrapes the same registry) */
+    public RelayServer(RelayConfig config, PrometheusMeterRegistry meters, ObserveSettings observe) {
         this.config = config;
+        this.meters = meters;
+        this.observe = observe;
     }
 
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
@@ -95,8 +115,10 @@ public final class RelayServer implements AutoCloseable {
         try {
             TunnelStore store = new TunnelStore(config.dataDir());
             registry = new TunnelRegistry(store);
-            agents = new ConnectedAgents();
-            PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
+            observations = observations();
+            registry.addListener(observations.live());
+            agents = new ConnectedAgents(observations);
+            PendingStreams pending = new PendingStreams(config.streamOpenTimeout(), observations::streamOpened);
             PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
                     config.passiveLeaseTimeout(), config.limits().leasesPerIp(), random);
@@ -110,7 +132,9 @@ public final class RelayServer implements AutoCloseable {
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
                     new AtomicLong(), ftpsContexts());
-            SessionLauncher launcher = new SessionLauncher(agents, services);
+            SessionLauncher launcher = new SessionLauncher(agents, services, observations);
+            relayMeters.gauges(agents::size, registry::size, sessions::total, dataPorts::leasedCount,
+                    () -> config.passivePorts().size());
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
             if (config.ftps().implicitListen() != null) {
@@ -135,6 +159,28 @@ public final class RelayServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private RelayMeters relayMeters;
+
+    /** Meters, access log and the status page's live state, fed by sessions, agents and streams. */
+    private RelayObservations observations() {
+        String version = RelayServer.class.getPackage().getImplementationVersion();
+        relayMeters = new RelayMeters(meters, observe.metricsPerTunnel(), version == null ? "dev" : version);
+        if (observe.accessLog() != null) {
+            accessLog = AccessLog.open(observe.accessLog(), observe.accessLogMaxBytes(), observe.accessLogFiles());
+        }
+        return new RelayObservations(relayMeters, new LiveState(), accessLog, java.time.Clock.systemUTC());
+    }
+
+    /** The relay's meter registry, scraped by {@code /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** What the status page shows: tunnels, live sessions, recent failures (null before {@link #start()}). */
+    public LiveState liveState() {
+        return observations == null ? null : observations.live();
     }
 
     private FtpsContexts ftpsContexts() {
@@ -320,6 +366,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (loops != null) {
             loops.shutdown(Duration.ofSeconds(3));
+        }
+        if (accessLog != null) {
+            accessLog.close(); // after the loops: the sessions they ended have been logged
         }
     }
 }
