@@ -63,6 +63,12 @@ final class Tunnel implements AutoCloseable {
     /** Starts a relay with one tunnel demanding {@code tls} of FTPS clients; no agent yet. */
     static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
+        return startRelay(dataDir, tls, settings, dev.ferry.relay.observe.ObserveSettings.DEFAULTS);
+    }
+
+    /** As {@link #startRelay(Path, TlsPolicy, java.util.function.UnaryOperator)}, observing as {@code observe} says (access log, ...). */
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+            dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
@@ -74,7 +80,9 @@ final class Tunnel implements AutoCloseable {
                 .passivePorts(passive)
                 .eventLoopThreads(2))
                 .build();
-        RelayServer relay = new RelayServer(config).start();
+        RelayServer relay = new RelayServer(config,
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+                observe).start();
         return new Tunnel(relay, ftpPort, passive, token, dataDir, true);
     }
 
@@ -141,7 +149,12 @@ final class Tunnel implements AutoCloseable {
         return ftp;
     }
 
-    CertificatePin pin() {
+    /** The running agent (null before {@link #startAgent}). */
+    Agent agent() {
+        return agent;
+    }
+
+        CertificatePin pin() {
         return relay.certificate().orElseThrow().pin();
     }
 

@@ -3,6 +3,9 @@ package dev.ferry.agent;
 import dev.ferry.agent.link.AgentLinkClient;
 import dev.ferry.agent.link.Backoff;
 import dev.ferry.agent.link.LinkOutcome;
+import dev.ferry.agent.observe.AgentMeters;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.agent.upstream.UpstreamTlsSessions;
@@ -53,7 +56,19 @@ public final class Agent implements AutoCloseable {
     /** The current link's channel and older ones whose transfers are still finishing. */
     private final java.util.Queue<ManagedChannel> channels = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** The agent's one meter registry (its admin listener's {@code /metrics} serves it). */
+    private final PrometheusMeterRegistry meters;
+    private final AgentMeters agentMeters;
+
     public Agent(AgentConfig config, RandomGenerator random) {
+        this(config, random, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** @param meters where the agent's meters go */
+    public Agent(AgentConfig config, RandomGenerator random, PrometheusMeterRegistry meters) {
+        this.meters = meters;
+        String version = Agent.class.getPackage().getImplementationVersion();
+        this.agentMeters = new AgentMeters(meters, version == null ? "dev" : version);
         this.config = config;
         this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
         this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
@@ -74,6 +89,7 @@ public final class Agent implements AutoCloseable {
         String relay = config.relayHost() + ":" + config.relayPort();
         AgentLinkClient client = new AgentLinkClient(config.token(),
                 new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, () -> {
+                    agentMeters.welcomed();
                     backoff.reset();
                     live.countDown();
                 }, loops.group(), relay, WELCOME_TIMEOUT);
@@ -116,6 +132,7 @@ public final class Agent implements AutoCloseable {
     private LinkOutcome attempt(AgentLinkClient client, PinnedTrustManager trust)
             throws InterruptedException, ExecutionException {
         ManagedChannel channel = buildChannel(trust);
+        agentMeters.attempt();
         channels.add(channel);
         channels.removeIf(ManagedChannel::isTerminated);
         try {
@@ -125,8 +142,14 @@ public final class Agent implements AutoCloseable {
             }
             return current.get();
         } finally {
+            agentMeters.ended();
             channel.shutdown();
         }
+    }
+
+    /** The agent's meter registry, scraped by {@code /metrics}. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
     }
 
     /** Waits until the relay has welcomed this agent once. */

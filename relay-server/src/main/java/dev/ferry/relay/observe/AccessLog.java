@@ -27,6 +27,7 @@ public final class AccessLog implements AutoCloseable {
     /** The logger name, for anyone who configures Logback by hand. */
     public static final String LOGGER = "ferry.access";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AccessLog.class);
     private final LoggerContext context;
     private final ch.qos.logback.classic.Logger logger;
     private final JsonFactory json = new JsonFactory();
@@ -40,6 +41,14 @@ public final class AccessLog implements AutoCloseable {
     public static AccessLog open(Path file, long maxFileSize, int files) {
         LoggerContext context = new LoggerContext();
         context.setName("ferry-access-log");
+        context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        // Logback reports a failed write (disk full, file removed) as a status: the regular log says so.
+        context.getStatusManager().add((ch.qos.logback.core.status.StatusListener) status -> {
+            if (status.getLevel() >= ch.qos.logback.core.status.Status.WARN) {
+                log.warn("access log {}: {}", file, status.getMessage());
+            }
+        });
+        context.start();
         RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
         appender.setContext(context);
         appender.setName("access");
@@ -55,6 +64,9 @@ public final class AccessLog implements AutoCloseable {
         SizeBasedTriggeringPolicy<ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
         trigger.setContext(context);
         trigger.setMaxFileSize(new FileSize(maxFileSize));
+        // Logback looks at the size at most once a minute by default; a line per session or transfer is rare
+        // enough to look every time, so a file never grows much past the limit.
+        trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(0));
         trigger.start();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
