@@ -13,6 +13,11 @@ import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.LinkKeepalive;
+import dev.ferry.link.admin.JvmMeters;
+import dev.ferry.link.admin.Readiness;
+import dev.ferry.agent.admin.AgentChecks;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;
@@ -55,6 +60,12 @@ public final class Agent implements AutoCloseable {
     private EventLoops controlLoops;
     /** The current link's channel and older ones whose transfers are still finishing. */
     private final java.util.Queue<ManagedChannel> channels = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** What {@code /readyz} answers; see {@link AgentChecks}. */
+    private final Readiness readiness = new Readiness();
+    /** Set while draining: {@code /readyz} answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Whether the relay has welcomed the current link (false between links). */
+    private volatile boolean linked;
 
     /** The agent's one meter registry (its admin listener's {@code /metrics} serves it). */
     private final PrometheusMeterRegistry meters;
@@ -72,6 +83,33 @@ public final class Agent implements AutoCloseable {
         this.config = config;
         this.windows = WindowBudget.forLink(MemoryBudget.forThisProcess(), config.linkWindow());
         this.backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), random);
+        JvmMeters.bindTo(meters);
+        AgentChecks.register(readiness, config.relayHost() + ":" + config.relayPort(), () -> linked, config.upstream(),
+                draining::get);
+    }
+
+    /** The meter registry every part of the agent records into; {@code /metrics} serves it. */
+    public PrometheusMeterRegistry meters() {
+        return meters;
+    }
+
+    /** The readiness checks behind {@code /readyz}; other parts may add their own. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** Marks the agent as draining (or not): {@code /readyz} answers 503 while it is. */
+    public void setDraining(boolean value) {
+        draining.set(value);
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /** Whether the relay has welcomed the current link. */
+    public boolean isLinked() {
+        return linked;
     }
 
     /**
@@ -91,6 +129,7 @@ public final class Agent implements AutoCloseable {
                 new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, () -> {
                     agentMeters.welcomed();
                     backoff.reset();
+                    linked = true;
                     live.countDown();
                 }, loops.group(), relay, WELCOME_TIMEOUT);
         try {
@@ -143,13 +182,9 @@ public final class Agent implements AutoCloseable {
             return current.get();
         } finally {
             agentMeters.ended();
+            linked = false;
             channel.shutdown();
         }
-    }
-
-    /** The agent's meter registry, scraped by {@code /metrics}. */
-    public PrometheusMeterRegistry meters() {
-        return meters;
     }
 
     /** Waits until the relay has welcomed this agent once. */

@@ -4,6 +4,13 @@ import dev.ferry.link.Sizes;
 import dev.ferry.link.flow.BudgetedNegotiator;
 import dev.ferry.link.flow.WindowBudget;
 import dev.ferry.link.LinkKeepalive;
+import dev.ferry.link.admin.AdminServer;
+import dev.ferry.link.admin.JvmMeters;
+import dev.ferry.link.admin.Readiness;
+import dev.ferry.relay.admin.RelayAdmin;
+import dev.ferry.relay.admin.RelayChecks;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.transport.EventLoops;
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.data.DataPortPool;
@@ -68,6 +75,8 @@ public final class RelayServer implements AutoCloseable {
     public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
     /** The longest an FTPS handshake may take (shorter if the login deadline is). */
     public static final Duration MAX_TLS_HANDSHAKE = Duration.ofSeconds(10);
+    /** How often the status page at {@code /} of the admin listener reloads itself. */
+    public static final int STATUS_REFRESH_SECONDS = 5;
 
     private final RelayConfig config;
     private final SecureRandom random = new SecureRandom();
@@ -85,6 +94,11 @@ public final class RelayServer implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicReference<>();
     private RelayCertificate certificate;
     private ImplicitFtpsListener implicitFtps;
+    /** What {@code /readyz} answers; see {@link RelayChecks}. */
+    private final Readiness readiness = new Readiness();
+    /** Set while draining: {@code /readyz} answers 503. */
+    private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile AdminServer admin;
 
     /** The relay's one meter registry: {@code /metrics} of the admin listener serves it. */
     private final PrometheusMeterRegistry meters;
@@ -101,6 +115,7 @@ public final class RelayServer implements AutoCloseable {
         this.config = config;
         this.meters = meters;
         this.observe = observe;
+        JvmMeters.bindTo(meters);
     }
 
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
@@ -154,6 +169,7 @@ public final class RelayServer implements AutoCloseable {
             }
             long poll = config.tunnelPollInterval().toMillis();
             poller = tunnelPoller.scheduleWithFixedDelay(this::poll, poll, poll, TimeUnit.MILLISECONDS);
+            startAdmin();
             return this;
         } catch (RuntimeException e) {
             close();
@@ -173,7 +189,20 @@ public final class RelayServer implements AutoCloseable {
         return new RelayObservations(relayMeters, new LiveState(), accessLog, java.time.Clock.systemUTC());
     }
 
-    /** The relay's meter registry, scraped by {@code /metrics}. */
+    private void startAdmin() {
+        FrontendListeners ports = frontends;
+        ConnectedAgents linked = agents;
+        RelayChecks.register(readiness, () -> grpc == null || grpc.isShutdown() ? null : config.agentListen().host()
+                + ":" + agentPort(), ports::unbound, config.dataDir(), draining::get);
+        if (config.admin().enabled()) {
+            admin = RelayAdmin.start(config, readiness, meters, certificate, agentPort(), this::reloadTunnels,
+                    ports::boundPort, name -> linked.forTunnel(name).isPresent(), random);
+            admin.mount("/", new dev.ferry.relay.observe.StatusPageHandler(new dev.ferry.relay.observe.StatusPage(
+                    STATUS_REFRESH_SECONDS), observations.live(), java.time.Clock.systemUTC()));
+        }
+    }
+
+    /** The meter registry every part of the relay records into; {@code /metrics} serves it. */
     public PrometheusMeterRegistry meters() {
         return meters;
     }
@@ -181,6 +210,25 @@ public final class RelayServer implements AutoCloseable {
     /** What the status page shows: tunnels, live sessions, recent failures (null before {@link #start()}). */
     public LiveState liveState() {
         return observations == null ? null : observations.live();
+    }
+
+    /** The readiness checks behind {@code /readyz}; other parts may add their own. */
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    /** Marks the relay as draining (or not): {@code /readyz} answers 503 while it is. */
+    public void setDraining(boolean value) {
+        draining.set(value);
+    }
+
+    public boolean isDraining() {
+        return draining.get();
+    }
+
+    /** The admin listener, if {@code --admin-listen} is on; mount the status page with {@code mount("/", handler)}. */
+    public Optional<AdminServer> adminServer() {
+        return Optional.ofNullable(admin);
     }
 
     private FtpsContexts ftpsContexts() {
@@ -336,6 +384,9 @@ public final class RelayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         if (poller != null) {
             poller.cancel(false);
         }

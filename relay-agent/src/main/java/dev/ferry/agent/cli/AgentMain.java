@@ -2,6 +2,9 @@ package dev.ferry.agent.cli;
 
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentConfig;
+import dev.ferry.agent.admin.AgentAdmin;
+import dev.ferry.link.admin.AdminServer;
+import dev.ferry.link.admin.AdminSettings;
 import dev.ferry.agent.embedded.EmbeddedFtpServer;
 import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.upstream.UpstreamTls;
@@ -91,6 +94,22 @@ public final class AgentMain implements Callable<Integer> {
                     + "(about half a window moves per round trip) and the most held for a server that stops reading (default: ${DEFAULT-VALUE}).")
     String linkWindow;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
+            description = "Serve the admin HTTP API here (/metrics, /livez, /readyz) with the bearer token in "
+                    + "--admin-token-file; plain HTTP on a loopback address, TLS with --admin-tls-cert otherwise (default: off).")
+    String adminListen;
+
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "With --admin-listen: the admin bearer token's file, generated there (mode 0600) on first start.")
+    Path adminTokenFile;
+
+    @Option(names = "--admin-tls-cert", paramLabel = "FILE",
+            description = "With --admin-listen: PEM certificate for TLS on the admin listener (needed off loopback).")
+    Path adminTlsCert;
+
+    @Option(names = "--admin-tls-key", paramLabel = "FILE", description = "PKCS#8 PEM private key for --admin-tls-cert.")
+    Path adminTlsKey;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
@@ -159,7 +178,32 @@ public final class AgentMain implements Callable<Integer> {
             }
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
+        AdminSettings admin;
+        try {
+            admin = adminSettings(cl);
+        } catch (CommandLine.ParameterException e) {
+            if (embedded != null) {
+                embedded.close();
+            }
+            throw e;
+        }
         Agent agent = new Agent(config, new SecureRandom());
+        AdminServer adminServer = null;
+        if (admin.enabled()) {
+            try {
+                adminServer = AgentAdmin.start(admin, adminTlsCert, adminTlsKey, agent.readiness(), agent.meters(),
+                        new SecureRandom());
+            } catch (RuntimeException e) {
+                if (embedded != null) {
+                    embedded.close();
+                }
+                if (e instanceof IllegalArgumentException) {
+                    throw new CommandLine.ParameterException(cl, e.getMessage());
+                }
+                cl.getErr().println("ferry-agent: " + OneLineErrors.describe(e));
+                return 1;
+            }
+        }
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook = StopOnSignal.install("ferry-agent", log,
                 () -> "the link to relay " + relay + " closes and the FTP connections through it are reset",
@@ -179,6 +223,9 @@ public final class AgentMain implements Callable<Integer> {
             }
             return 0;
         } finally {
+            if (adminServer != null) {
+                adminServer.close();
+            }
             if (embedded != null) {
                 embedded.close();
             }
@@ -199,6 +246,31 @@ public final class AgentMain implements Callable<Integer> {
     private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
             "(?=.{1,253}\\.?$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
     private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?");
+
+    private AdminSettings adminSettings(CommandLine cl) {
+        if (adminListen == null) {
+            if (adminTokenFile != null || adminTlsCert != null || adminTlsKey != null) {
+                throw new CommandLine.ParameterException(cl,
+                        "--admin-token-file, --admin-tls-cert and --admin-tls-key only go with --admin-listen");
+            }
+            return AdminSettings.OFF;
+        }
+        String[] hostPort = splitHostPort(cl, "--admin-listen", adminListen);
+        if (adminTokenFile == null) {
+            throw new CommandLine.ParameterException(cl, "--admin-listen needs --admin-token-file FILE "
+                    + "(the admin bearer token is generated there on first start)");
+        }
+        if ((adminTlsCert == null) != (adminTlsKey == null)) {
+            throw new CommandLine.ParameterException(cl, "--admin-tls-cert and --admin-tls-key must be given together");
+        }
+        try {
+            return new AdminSettings(new InetSocketAddress(InetAddress.getByName(hostPort[0]),
+                    Integer.parseInt(hostPort[1])), adminTokenFile, adminTlsCert != null);
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '--admin-listen': unknown host "
+                    + hostPort[0]);
+        }
+    }
 
     private static String[] splitHostPort(CommandLine cl, String flag, String value) {
         int colon = value.lastIndexOf(':');

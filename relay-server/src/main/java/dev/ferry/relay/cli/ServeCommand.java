@@ -4,6 +4,8 @@ import dev.ferry.link.LinkWindow;
 import dev.ferry.link.cli.OneLineErrors;
 import dev.ferry.link.cli.StopOnSignal;
 import dev.ferry.link.flow.MemoryBudget;
+import dev.ferry.link.admin.AdminSettings;
+import dev.ferry.relay.admin.RelayAdmin;
 import dev.ferry.relay.RelayServer;
 import dev.ferry.relay.config.FtpsSettings;
 import dev.ferry.relay.config.HostPort;
@@ -151,6 +153,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Label session, transfer and byte metrics with the tunnel name (one series per tunnel).")
     boolean metricsPerTunnel;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
+            description = "Serve the admin HTTP API here (/metrics, /livez, /readyz, /api/tunnels), with the bearer token "
+                    + "in DIR/admin.token; plain HTTP on a loopback address, TLS with the relay's certificate otherwise "
+                    + "(default: off).")
+    HostPort adminListen;
+
+    @Option(names = "--admin-tls", description = "With --admin-listen on a loopback address: TLS there too.")
+    boolean adminTls;
+
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
@@ -166,6 +177,7 @@ final class ServeCommand implements Callable<Integer> {
                     .ftpListen(ftpListen != null ? ftpListen.address()
                             : new HostPort(bind.getHostAddress(), RelayConfig.DEFAULT_FTP_PORT))
                     .ftps(new FtpsSettings(ftpsCert, ftpsKey, ftpsListen))
+                    .admin(adminSettings())
                     .limits(new Limits(maxSessionsPerIp, maxSessionsPerTunnel, maxPassivePerIp,
                             Duration.ofSeconds(loginTimeout), Duration.ofSeconds(idleTimeout),
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
@@ -202,6 +214,16 @@ final class ServeCommand implements Callable<Integer> {
                 }, STOP_DEADLINE);
         stopped.await();
         return 0;
+    }
+
+    private AdminSettings adminSettings() {
+        if (adminListen == null) {
+            if (adminTls) {
+                throw new IllegalArgumentException("--admin-tls only goes with --admin-listen");
+            }
+            return AdminSettings.OFF;
+        }
+        return new AdminSettings(adminListen.toSocketAddress(), dataDir.resolve(RelayAdmin.TOKEN_FILE), adminTls);
     }
 
     private static String plural(int n, String noun) {

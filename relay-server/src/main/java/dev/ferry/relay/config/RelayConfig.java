@@ -1,6 +1,7 @@
 package dev.ferry.relay.config;
 
 import dev.ferry.link.LinkWindow;
+import dev.ferry.link.admin.AdminSettings;
 import dev.ferry.link.flow.MemoryBudget;
 import dev.ferry.relay.data.PortRange;
 import java.net.Inet4Address;
@@ -21,6 +22,7 @@ import java.util.Objects;
  * @param memoryBudget what the stream windows of every agent link together may make the relay hold
  * @param ftpListen the shared FTP port every tunnel is reachable on, or null for none
  * @param ftps the relay's FTPS settings
+ * @param admin the admin listener ({@code --admin-listen}), or {@link AdminSettings#OFF}
  */
 public record RelayConfig(
         Path dataDir,
@@ -40,7 +42,8 @@ public record RelayConfig(
         MemoryBudget memoryBudget,
         Limits limits,
         HostPort ftpListen,
-        FtpsSettings ftps) {
+        FtpsSettings ftps,
+        AdminSettings admin) {
 
     public static final int DEFAULT_AGENT_PORT = 7835;
     /** The shared FTP port's number when {@code --ftp-listen} is not given. */
@@ -57,6 +60,7 @@ public record RelayConfig(
         Objects.requireNonNull(linkWindow, "--link-window");
         Objects.requireNonNull(memoryBudget, "--memory-budget");
         Objects.requireNonNull(ftps, "ftps");
+        Objects.requireNonNull(admin, "admin");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key must be given together");
         }
@@ -115,6 +119,7 @@ public record RelayConfig(
         private Limits limits = Limits.DEFAULTS;
         private HostPort ftpListen;
         private FtpsSettings ftps = FtpsSettings.NONE;
+        private AdminSettings admin = AdminSettings.OFF;
 
         private Builder(Path dataDir, Inet4Address publicAddress) {
             this.dataDir = dataDir;
@@ -199,11 +204,17 @@ public record RelayConfig(
             return this;
         }
 
+        /** The admin listener; {@link AdminSettings#OFF} (the default) for none. */
+        public Builder admin(AdminSettings value) {
+            this.admin = value;
+            return this;
+        }
+
         public RelayConfig build() {
             return new RelayConfig(dataDir, publicAddress, bind, agentListen, passivePorts, tlsCert, tlsKey, insecure,
                     eventLoopThreads, streamOpenTimeout, passiveLeaseTimeout, agentHelloTimeout, tunnelPollInterval,
                     linkWindow, memoryBudget != null ? memoryBudget : MemoryBudget.forThisProcess(), limits,
-                    ftpListen, ftps);
+                    ftpListen, ftps, admin);
         }
     }
 }

@@ -62,6 +62,13 @@ public final class FrontendListeners implements TunnelRegistry.Listener {
         failed.values().forEach(this::open);
     }
 
+    /** Tunnels whose dedicated FTP port could not be bound (retried at every poll), with the port. */
+    public Map<String, Integer> unbound() {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        failed.values().forEach(t -> out.put(t.name(), t.ftpPort()));
+        return out;
+    }
+
     /** The port a tunnel actually listens on (useful when it was registered as 0 in tests). */
     public Optional<Integer> boundPort(String tunnelName) {
         Channel ch = listeners.get(tunnelName);
