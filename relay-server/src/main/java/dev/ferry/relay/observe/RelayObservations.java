@@ -111,12 +111,17 @@ public final class RelayObservations implements ConnectedAgents.Listener {
 
     @Override
     public void connected(ConnectedAgent agent) {
-        live.agentConnected(agent.tunnel().name(), String.valueOf(agent.remote()), now());
+        live.agentConnected(agent.tunnel().name(), address(agent), now());
     }
 
     @Override
     public void gone(ConnectedAgent agent, String why) {
-        live.agentGone(agent.tunnel().name(), String.valueOf(agent.remote()));
-        live.failed(new Failure(now(), agent.tunnel().name(), String.valueOf(agent.remote()), "agent link ended", why));
+        live.agentGone(agent.tunnel().name(), address(agent));
+        live.failed(new Failure(now(), agent.tunnel().name(), address(agent), "agent link ended", why));
+    }
+
+    /** The agent's address as {@code host:port} (an InetSocketAddress prints a leading slash). */
+    private static String address(ConnectedAgent agent) {
+        return String.valueOf(agent.remote()).replaceFirst("^[^/]*/", "");
     }
 }
