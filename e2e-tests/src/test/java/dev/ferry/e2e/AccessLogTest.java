@@ -111,6 +111,7 @@ class AccessLogTest {
             ftp.disconnect();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(accessLog).contains("\"event\":\"session\""));
+        Files.copy(accessLog, Path.of("target", "access-log-sample.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         List<Map<String, Object>> lines = JsonLines.read(accessLog);
         assertThat(lines).hasSize(6);
         String session = (String) lines.get(0).get("session");

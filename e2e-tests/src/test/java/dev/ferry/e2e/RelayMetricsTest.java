@@ -142,6 +142,7 @@ class RelayMetricsTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> scrape().value("ferry_relay_sessions_open") == 0);
         Scrape after = scrape();
+        Files.writeString(Path.of("target", "metrics-sample.txt"), after.text()); // the README's sample comes from here
         assertThat(delta(before, after, "ferry_relay_sessions_total", "outcome", "closed")).isEqualTo(1);
         assertThat(delta(before, after, "ferry_relay_logins_total", "result", "failed")).isEqualTo(1);
         assertThat(delta(before, after, "ferry_relay_logins_total", "result", "ok")).isEqualTo(1);
