@@ -118,7 +118,9 @@ public final class AccessLog implements AutoCloseable {
             g.writeNumberField("bytes_from_client", t.bytesFromClient());
             g.writeNumberField("duration_ms", t.duration().toMillis());
             g.writeNumberField("code", t.code());
-            g.writeStringField("reply", t.reply());
+            if (t.reply() != null) {
+                g.writeStringField("reply", t.reply());
+            }
             if (t.cause() != null) {
                 g.writeStringField("cause", t.cause());
             }

@@ -83,7 +83,8 @@ public final class RelayObservations implements ConnectedAgents.Listener {
         }
         if (!t.ok()) {
             String what = t.command() + (t.path().isEmpty() ? "" : " " + t.path()) + " (" + t.mode().label() + ")";
-            String cause = t.cause() == null ? t.reply() : t.cause() + ": " + t.reply()
+            String reply = t.reply() == null ? "no reply" : t.reply();
+            String cause = t.cause() == null ? reply : t.cause() + ": " + reply
                     + (t.detail() == null ? "" : " (agent: " + t.detail() + ")");
             live.failed(new Failure(t.time(), t.tunnel(), t.client(), what, cause));
         }
