@@ -52,4 +52,24 @@ class ObservedSessionTest {
         assertThat(live.failures()).singleElement().satisfies(f -> assertThat(f.cause()).isEqualTo("session_ended: no reply"));
         assertThat(registry.scrape()).contains("ferry_relay_transfers_total{mode=\"epsv\",outcome=\"failed\"} 1.0");
     }
+
+    @Test
+    void perTunnelMetricsCarryTheTunnelLabelOnlyWhenAskedFor() {
+        Clock clock = Clock.systemUTC();
+        for (boolean perTunnel : new boolean[] {false, true}) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            RelayObservations observations = new RelayObservations(new RelayMeters(registry, perTunnel, "t"),
+                    new LiveState(), null, clock);
+            ObservedSession s = observations.sessionOpened("1", "a.example.net", new InetSocketAddress("192.0.2.1", 5000));
+            s.answered(command("PASS x"), 230, "230 OK");
+            s.ended();
+            String scrape = registry.scrape();
+            if (perTunnel) {
+                assertThat(scrape).contains("ferry_relay_logins_total{result=\"ok\",tunnel=\"a.example.net\"} 1.0")
+                        .contains("ferry_relay_sessions_total{outcome=\"closed\",tunnel=\"a.example.net\"} 1.0");
+            } else {
+                assertThat(scrape).contains("ferry_relay_logins_total{result=\"ok\"} 1.0").doesNotContain("a.example.net");
+            }
+        }
+    }
 }
