@@ -13,6 +13,9 @@ and FTPS (AUTH TLS, PROT P; curl --ssl-reqd), in the same rounds:
   ftps-direct  curl <-> vsftpd with ssl_enable
   ftps-ssh     the OpenSSH tunnel carrying vsftpd's own FTPS (control port and passive range forwarded)
   ftps-ferry   the ferry-tls relay terminating FTPS, plain vsftpd behind the agent
+Also the rows of bench/perf_rows.py (cold start, many small files) and the session setup; run only
+those with `--only cold,small,setup` (any of them; the report then holds just those sections).
+Ferry's JVMs start with the launchers' options, deploy/jvm.options (`java @deploy/jvm.options -jar ...`).
 All on 127.0.0.0/8. Writes bench/RESULTS.md. Environment: BENCH_ROUNDS (3), BENCH_SIZE_MIB (1024),
 BENCH_NOOPS (10000), BENCH_IDLE_SESSIONS (10000), BENCH_CONCURRENT (100), BENCH_LONG_MIB (256).
 """
@@ -29,6 +32,9 @@ import subprocess
 import sys
 import time
 
+sys.modules.setdefault("run", sys.modules[__name__])  # perf_rows uses this module's state, also when run as a script
+import perf_rows  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WORK = os.environ.get("BENCH_WORK", "/dev/shm/ferry-bench")
@@ -40,6 +46,8 @@ CONCURRENT = int(os.environ.get("BENCH_CONCURRENT", "100"))
 LONG_MIB = int(os.environ.get("BENCH_LONG_MIB", "256"))
 LONG_WINDOWS = ("16MiB", "64MiB")  # the relay's --link-window: its default, and one sized for the link
 DELAY_PROXY = [sys.executable, os.path.join(HERE, "delay_proxy.py")]
+JVM_OPTIONS = os.path.join(ROOT, "deploy", "jvm.options")  # the launchers' JVM options, one place
+JAVA = ["java", f"@{JVM_OPTIONS}"]
 RELAY_JAR = os.environ.get("FERRY_RELAY_JAR", os.path.join(ROOT, "relay-server/target/ferry-relay.jar"))
 AGENT_JAR = os.environ.get("FERRY_AGENT_JAR", os.path.join(ROOT, "relay-agent/target/ferry-agent.jar"))
 SERVER = "127.0.0.6"
@@ -194,7 +202,7 @@ def setup_ssh():
 def setup_ferry(name, bind, ftp_port, agent_port, passive, insecure, upstream, agent_relay=None, extra=()):
     data = os.path.join(WORK, f"{name}-data")
     shutil.rmtree(data, ignore_errors=True)
-    start(f"{name}-relay", ["java", "-jar", RELAY_JAR, "serve", "--data-dir", data, "--public-address", bind,
+    start(f"{name}-relay", [*JAVA, "-jar", RELAY_JAR, "serve", "--data-dir", data, "--public-address", bind,
                             "--bind", bind, "--agent-listen", f"127.0.0.1:{agent_port}", "--passive-ports", passive,
                             "--max-sessions-per-ip", "20000", "--max-sessions-per-tunnel", "20000",
                             "--max-passive-per-ip", "1000", *(["--insecure"] if insecure else []), *extra])
@@ -212,7 +220,7 @@ def add_tunnel(name, data, tunnel, ftp_port, upstream, relay_addr):
     last = out.strip().splitlines()[-1]
     token = re.search(r"--token (\S+)", last).group(1)
     trust = ["--insecure"] if "--insecure" in last else ["--pin", re.search(r"--pin (\S+)", last).group(1)]
-    start(f"{name}-agent", ["java", "-jar", AGENT_JAR, "--relay", relay_addr, "--token", token, *trust,
+    start(f"{name}-agent", [*JAVA, "-jar", AGENT_JAR, "--relay", relay_addr, "--token", token, *trust,
                             "--upstream", upstream])
     wait_log(f"{name}-agent", "is live at")
 
@@ -495,6 +503,11 @@ def fmt(values):
 
 
 def main():
+    only = None
+    if len(sys.argv) > 1:
+        if len(sys.argv) != 3 or sys.argv[1] != "--only" or not set(sys.argv[2].split(",")) <= {"cold", "small", "setup"}:
+            sys.exit("usage: bench/run.sh [--only cold,small,setup]")
+        only = sys.argv[2].split(",")
     if not (os.path.exists(RELAY_JAR) and os.path.exists(AGENT_JAR)):
         subprocess.run(["mvn", "-B", "-q", "-DskipTests", "package"], cwd=ROOT, check=True)
     os.makedirs(WORK, exist_ok=True)
@@ -502,13 +515,19 @@ def main():
     try:
         log("setting up contenders")
         setup_files()
+        perf_rows.setup_files()
         vsftpd("vsftpd-direct", 2100, [])
+        if only:
+            run_only(only, results)
+            return
         vsftpd("vsftpd-socat", 2101, ["pasv_address=127.0.0.7", "pasv_min_port=2300", "pasv_max_port=2309"])
         vsftpd("vsftpd-ssh", 2102, ["pasv_address=127.0.0.10", "pasv_min_port=2310", "pasv_max_port=2319"])
         vsftpd("vsftpd-ftps-direct", 2103, ftps_settings())
         vsftpd("vsftpd-ftps-ssh", 2104, ["pasv_address=127.0.0.10", "pasv_min_port=2320", "pasv_max_port=2329",
                                          *ftps_settings()])
         setup_socat()
+        log("cold start (fresh relay and agent, no warm-up)")
+        results["cold"] = perf_rows.cold_start()
         setup_ssh()
         tls = setup_ferry("ferry-tls", "127.0.0.5", 2200, 7950, "41000-41999", False, None)
         add_tunnel("ferry-tls", tls, "tls.bench.test", 2200, f"{SERVER}:2100", "127.0.0.1:7950")
@@ -538,6 +557,8 @@ def main():
         results["noop"] = {c: noop_rtt(c) for c in ["direct", "socat", "ferry-plain", "ferry-tls"]}
         log("session setup")
         results["setup"] = {c: session_setup(c) for c in ["direct", "socat", "ferry-plain", "ferry-tls"]}
+        log("many small files (lftp mirror both ways)")
+        results["small"] = perf_rows.small_files()
         log(f"{CONCURRENT} concurrent transfers")
         results["concurrency"] = {c: concurrency(c) for c in ["ferry-tls", "ferry-plain", "direct"]}
         log(f"{IDLE} idle sessions")
@@ -548,6 +569,49 @@ def main():
         stop_all()
     results["load"].append(os.getloadavg())
     write_report(results)
+
+
+def run_only(only, results):
+    """Just the rows named (cold, small, setup): only the contenders they need; RESULTS-only.md."""
+    try:
+        vsftpd("vsftpd-socat", 2101, ["pasv_address=127.0.0.7", "pasv_min_port=2300", "pasv_max_port=2309"])
+        setup_socat()
+        if "cold" in only:
+            log("cold start (fresh relay and agent, no warm-up)")
+            results["cold"] = perf_rows.cold_start()
+        if "small" in only or "setup" in only:
+            tls = setup_ferry("ferry-tls", "127.0.0.5", 2200, 7950, "41000-41999", False, None)
+            add_tunnel("ferry-tls", tls, "tls.bench.test", 2200, f"{SERVER}:2100", "127.0.0.1:7950")
+            plain = setup_ferry("ferry-plain", "127.0.0.12", 2201, 7951, "42000-42999", True, None)
+            add_tunnel("ferry-plain", plain, "plain.bench.test", 2201, f"{SERVER}:2100", "127.0.0.1:7951")
+            for c in ["direct", "socat", "ferry-plain", "ferry-tls"]:
+                wait_port(*ENDPOINTS[c])
+                retr(c, "ten.bin")
+        if "small" in only:
+            log("many small files (lftp mirror both ways)")
+            results["small"] = perf_rows.small_files()
+        if "setup" in only:
+            log("session setup")
+            results["setup"] = {c: session_setup(c) for c in ["direct", "socat", "ferry-plain", "ferry-tls"]}
+    finally:
+        stop_all()
+    results["load"].append(os.getloadavg())
+    lines, goals = perf_rows.report(results)
+    head = ["# Benchmark results (partial run)", "", f"- date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}",
+            f"- machine: {machine()}",
+            "- load average (1, 5, 15 min) before the run: {} and after it: {}".format(
+                *(" / ".join(f"{x:.2f}" for x in load) for load in results["load"])),
+            f"- command: `bench/run.sh --only {','.join(only)}`"]
+    if "setup" in results:
+        head += ["", "## Session setup (µs): connect → 220, and EPSV → data connection open", "",
+                 "| contender | 220 p50 | 220 p99 | data p50 | data p99 |", "|---|---|---|---|---|"]
+        head += [f"| {c} | {v[0]:.0f} | {v[1]:.0f} | {v[2]:.0f} | {v[3]:.0f} |" for c, v in results["setup"].items()]
+    text = "\n".join(head + lines + ["", "## Ratios against the targets", "", "| target | measured | goal | met |",
+                                     "|---|---|---|---|"] + [f"| {n} | {v} | {g} | {'—' if ok is None else 'yes' if ok else 'NO'} |"
+                                                            for n, v, g, ok in goals]) + "\n"
+    with open(os.path.join(HERE, "RESULTS-only.md"), "w") as f:
+        f.write(text)
+    print(text)
 
 
 def machine():
@@ -619,7 +683,7 @@ def write_report(r):
               "", "## Ratios against the targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
 
     def row(name, value, goal, ok):
-        lines.append(f"| {name} | {value} | {goal} | {'yes' if ok else 'NO'} |")
+        lines.append(f"| {name} | {value} | {goal} | {'—' if ok is None else 'yes' if ok else 'NO'} |")
 
     for op in ("retr", "stor"):
         v = med["ferry-plain"][op] / med["socat"][op]
@@ -627,6 +691,12 @@ def write_report(r):
         v = med["ferry-tls"][op] / med["ssh"][op]
         row(f"{op.upper()} ferry TLS / OpenSSH tunnel", f"{v:.2f}", "≥ 1.2", v >= 1.2)
     v = noop["ferry-plain"][0] / noop["socat"][0]
+    for op in ("retr", "stor"):
+        v = med["ftps-ferry"][op] / med["ftps-ssh"][op]
+        row(f"FTPS PROT P {op.upper()} ftps-ferry / ftps-ssh", f"{v:.2f}", "≥ 1.2", v >= 1.2)
+    extra_lines, extra_goals = perf_rows.report(r)
+    for name, value, goal, ok in extra_goals:
+        row(name, value, goal, ok)
     row("NOOP p50 ferry / socat", f"{v:.2f}", "≤ 1.5", v <= 1.5)
     row("relay heap per idle session", f"{sc['relay_heap']:.1f} KiB", "≤ 16 KiB", sc["relay_heap"] <= 16)
     row("new login with 10k idle", f"{sc['login_max']:.0f} ms (max)", "< 100 ms", sc["login_max"] < 100)
@@ -635,6 +705,8 @@ def write_report(r):
         row(f"long link ferry / plain, data phase, --link-window {w}", f"{v:.2f}", "≥ 0.8", v >= 0.8)
     v = conc["ferry-tls"][1] / conc["ferry-tls"][2]
     row("fairness: slowest / mean of 100", f"{v:.2f}", "≥ 0.5", v >= 0.5)
+    at = lines.index("## Ratios against the targets") - 1
+    lines[at:at] = extra_lines
     text = "\n".join(lines) + "\n"
     with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
         f.write(text)

@@ -6,7 +6,7 @@
 # pure-ftpd are unpacked (dpkg -x) under /opt/ferry-lab, with the libraries proftpd needs.
 set -euo pipefail
 
-packages=(curl lftp socat iproute2 iptables procps python3 vsftpd openssh-server openssh-client tcpdump openssl)
+packages=(curl lftp socat iproute2 iptables procps python3 vsftpd openssh-server openssh-client tcpdump openssl etcd-server)
 # Headless Chromium loads the relay's status page in StatusPageInChromiumTest.
 packages+=(chromium)
 proftpd_libs=(libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3)

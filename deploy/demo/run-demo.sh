@@ -49,7 +49,7 @@ for port in "$ftp_port" "$agent_port"; do
   fi
 done
 
-java -jar "$relay_jar" serve --data-dir "$work/relay" --public-address 127.0.0.1 --bind 127.0.0.1 \
+java @deploy/jvm.options -jar "$relay_jar" serve --data-dir "$work/relay" --public-address 127.0.0.1 --bind 127.0.0.1 \
   --agent-listen "127.0.0.1:$agent_port" --passive-ports 40000-40099 --ftp-listen off 2>"$work/relay.log" &
 relay_pid=$!
 for _ in $(seq 1 100); do
@@ -63,7 +63,7 @@ token=$(sed -E 's/.*--token ([^ ]+).*/\1/' <<<"$agent_cmd")
 pin=$(sed -E 's/.*--pin ([^ ]+).*/\1/' <<<"$agent_cmd")
 
 live=$work/agent.log
-java -jar "$agent_jar" --relay "127.0.0.1:$agent_port" --token "$token" --pin "$pin" \
+java @deploy/jvm.options -jar "$agent_jar" --relay "127.0.0.1:$agent_port" --token "$token" --pin "$pin" \
   --serve-dir "$share" --serve-login demo:demo 2>"$live" &
 agent_pid=$!
 tail -q -n +1 -F "$work/relay.log" "$live" 2>/dev/null >&2 &

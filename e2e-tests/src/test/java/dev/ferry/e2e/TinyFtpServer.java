@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
 
 /**
  * A hand-written FTP server for tests that need replies no real server in the suite sends: it
- * accepts any login, serves one file for RETR, and words its 227 and 229 replies as told (e.g. a 227
+ * accepts any login, serves one file for RETR (and as the listing for LIST), and words its 227 and 229 replies as told (e.g. a 227
  * without parentheses, a 229 with {@code !} as delimiter). One client at a time; closed by {@link #close()}.
  */
 final class TinyFtpServer implements AutoCloseable {
@@ -77,7 +77,7 @@ final class TinyFtpServer implements AutoCloseable {
                         int port = data.getLocalPort();
                         reply(out, verb.equals("PASV") ? pasvReply.apply(port) : epsvReply.apply(port));
                     }
-                    case "RETR" -> {
+                    case "RETR", "LIST" -> {
                         if (data == null) {
                             reply(out, "425 Use PASV or EPSV first.");
                             continue;

@@ -63,18 +63,30 @@ final class Tunnel implements AutoCloseable {
     /** Starts a relay with one tunnel demanding {@code tls} of FTPS clients; no agent yet. */
     static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
-        return startRelay(dataDir, tls, settings, dev.ferry.relay.observe.ObserveSettings.DEFAULTS);
+        return startRelay(dataDir, RELAY_HOST, tls, settings);
+    }
+
+    /** As above, the relay writing {@code publicAddress} into its passive replies (it still binds {@value #RELAY_HOST}). */
+    static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
+            java.util.function.UnaryOperator<RelayConfig.Builder> settings) throws Exception {
+        return startRelay(dataDir, publicAddress, tls, settings, dev.ferry.relay.observe.ObserveSettings.DEFAULTS);
     }
 
     /** As {@link #startRelay(Path, TlsPolicy, java.util.function.UnaryOperator)}, observing as {@code observe} says (access log, ...). */
     static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+            dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
+        return startRelay(dataDir, RELAY_HOST, tls, settings, observe);
+    }
+
+    static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
+            java.util.function.UnaryOperator<RelayConfig.Builder> settings,
             dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
         new TunnelStore(dataDir).add(new dev.ferry.relay.tunnel.Tunnel(NAME, ftpPort, AgentToken.sha256Hex(token), tls));
         PortRange passive = new PortRange(range[0], range[1]);
-        RelayConfig config = settings.apply(RelayConfig.builder(dataDir, RelayConfig.parsePublicAddress(RELAY_HOST))
+        RelayConfig config = settings.apply(RelayConfig.builder(dataDir, RelayConfig.parsePublicAddress(publicAddress))
                 .bind(InetAddress.getByName(RELAY_HOST))
                 .agentListen(new HostPort("127.0.0.1", 0))
                 .passivePorts(passive)

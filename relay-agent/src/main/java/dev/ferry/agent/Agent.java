@@ -55,6 +55,8 @@ public final class Agent implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch live = new CountDownLatch(1);
     private volatile CompletableFuture<LinkOutcome> current;
+    /** The relay's last welcome: the tunnel's name, public address and FTP port. */
+    private volatile dev.ferry.proto.v1.Welcome welcome;
     private volatile boolean closing;
     private EventLoops loops;
     private EventLoops controlLoops;
@@ -126,8 +128,9 @@ public final class Agent implements AutoCloseable {
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         String relay = config.relayHost() + ":" + config.relayPort();
         AgentLinkClient client = new AgentLinkClient(config.token(),
-                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, () -> {
+                new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls), active, trust, w -> {
                     agentMeters.welcomed();
+                    welcome = w;
                     backoff.reset();
                     linked = true;
                     live.countDown();
@@ -190,6 +193,11 @@ public final class Agent implements AutoCloseable {
     /** Waits until the relay has welcomed this agent once. */
     public boolean awaitLive(Duration timeout) throws InterruptedException {
         return live.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The relay's last welcome (tunnel name, public address, FTP port), once it has welcomed this agent. */
+    public java.util.Optional<dev.ferry.proto.v1.Welcome> welcome() {
+        return java.util.Optional.ofNullable(welcome);
     }
 
     private ManagedChannel buildChannel(PinnedTrustManager trust) {

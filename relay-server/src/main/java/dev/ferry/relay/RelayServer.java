@@ -40,7 +40,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TunnelRegistry;
-import dev.ferry.relay.tunnel.TunnelStore;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -99,6 +98,12 @@ public final class RelayServer implements AutoCloseable {
     /** Set while draining: {@code /readyz} answers 503. */
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile AdminServer admin;
+    /** How long the relay serves from a registry snapshot it cannot refresh before {@code /readyz} turns 503. */
+    static final java.time.Duration REGISTRY_STALE_LIMIT = java.time.Duration.ofSeconds(30);
+    private final dev.ferry.relay.registry.RegistrySettings registrySettings;
+    private final String nodeId;
+    private dev.ferry.relay.registry.RegistryBackend registryBackend;
+    private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The relay's one meter registry: {@code /metrics} of the admin listener serves it. */
     private final PrometheusMeterRegistry meters;
@@ -107,15 +112,31 @@ public final class RelayServer implements AutoCloseable {
     private AccessLog accessLog;
 
     public RelayServer(RelayConfig config) {
-        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ObserveSettings.DEFAULTS);
+        this(config, dev.ferry.relay.registry.RegistrySettings.dataDir(), null);
+    }
+
+    /**
+     * A relay whose tunnels live where {@code registry} says (the data dir, or etcd shared with other nodes),
+     * listed in the node directory as {@code nodeId} (null: {@code PUBLIC-ADDRESS:AGENT-PORT}).
+     */
+    public RelayServer(RelayConfig config, dev.ferry.relay.registry.RegistrySettings registry, String nodeId) {
+        this(config, registry, nodeId, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ObserveSettings.DEFAULTS);
     }
 
     /** @param meters where the relay's meters go (the admin listener scrapes the same registry) */
     public RelayServer(RelayConfig config, PrometheusMeterRegistry meters, ObserveSettings observe) {
+        this(config, dev.ferry.relay.registry.RegistrySettings.dataDir(), null, meters, observe);
+    }
+
+    /** As above, with the registry and node id of {@link #RelayServer(RelayConfig, dev.ferry.relay.registry.RegistrySettings, String)}. */
+    public RelayServer(RelayConfig config, dev.ferry.relay.registry.RegistrySettings registry, String nodeId,
+            PrometheusMeterRegistry meters, ObserveSettings observe) {
         this.config = config;
         this.meters = meters;
         this.observe = observe;
         JvmMeters.bindTo(meters);
+        this.registrySettings = registry;
+        this.nodeId = nodeId;
     }
 
     /** Starts everything or fails with a message naming what could not start (e.g. the port). */
@@ -128,8 +149,9 @@ public final class RelayServer implements AutoCloseable {
             return t;
         });
         try {
-            TunnelStore store = new TunnelStore(config.dataDir());
-            registry = new TunnelRegistry(store);
+            registryBackend = dev.ferry.relay.registry.Registries.backend(registrySettings, config.dataDir());
+            registry = new TunnelRegistry(registryBackend::tunnels);
+            registryBackend.onTunnelsChanged(this::pollSoon);
             observations = observations();
             registry.addListener(observations.live());
             agents = new ConnectedAgents(observations);
@@ -162,6 +184,7 @@ public final class RelayServer implements AutoCloseable {
             new RelayState(config.dataDir()).write(config.publicAddress().getHostAddress(), agentPort(),
                     config.insecure(), certificate);
             registry.reload();
+            registryBackend.announce(selfNode());
             if (config.ftpListen() != null) {
                 sharedPort = SharedPortListener.start(loops, config.ftpListen(), registry::find, launcher,
                         services.sessions(), services.ftps(), config.limits().loginTimeout(),
@@ -193,9 +216,10 @@ public final class RelayServer implements AutoCloseable {
         FrontendListeners ports = frontends;
         ConnectedAgents linked = agents;
         RelayChecks.register(readiness, () -> grpc == null || grpc.isShutdown() ? null : config.agentListen().host()
-                + ":" + agentPort(), ports::unbound, config.dataDir(), draining::get);
+                + ":" + agentPort(), ports::unbound, registryBackend::tunnels, registryBackend::staleSince, REGISTRY_STALE_LIMIT,
+                java.time.Clock.systemUTC(), draining::get);
         if (config.admin().enabled()) {
-            admin = RelayAdmin.start(config, readiness, meters, certificate, agentPort(), this::reloadTunnels,
+            admin = RelayAdmin.start(config, readiness, meters, certificate, agentPort(), registryBackend.store(), this::reloadTunnels,
                     ports::boundPort, name -> linked.forTunnel(name).isPresent(), random);
             admin.mount("/", new dev.ferry.relay.observe.StatusPageHandler(new dev.ferry.relay.observe.StatusPage(
                     STATUS_REFRESH_SECONDS), observations.live(), java.time.Clock.systemUTC()));
@@ -229,6 +253,43 @@ public final class RelayServer implements AutoCloseable {
     /** The admin listener, if {@code --admin-listen} is on; mount the status page with {@code mount("/", handler)}. */
     public Optional<AdminServer> adminServer() {
         return Optional.ofNullable(admin);
+    }
+
+    private dev.ferry.relay.registry.RelayNode selfNode() {
+        String address = config.publicAddress().getHostAddress();
+        return new dev.ferry.relay.registry.RelayNode(nodeId != null ? nodeId : address + ":" + agentPort(), address,
+                new dev.ferry.relay.config.HostPort(address, agentPort()), dev.ferry.relay.registry.NodeState.SERVING,
+                certificate == null ? "" : certificate.pin().toString());
+    }
+
+    /** Reloads on the poller thread soon; a change signalled while a reload runs gets a reload of its own. */
+    private void pollSoon() {
+        ScheduledExecutorService poller = tunnelPoller;
+        if (poller != null && pollQueued.compareAndSet(false, true)) {
+            try {
+                poller.execute(() -> {
+                    pollQueued.set(false);
+                    poll();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** The live relay nodes (with etcd: every node sharing the registry; else this one). */
+    public dev.ferry.relay.registry.NodeDirectory nodeDirectory() {
+        return registryBackend.nodeDirectory();
+    }
+
+    /** Since when this node's snapshot of the registry may be stale (etcd unreachable); empty while in step. */
+    public Optional<java.time.Instant> registryStaleSince() {
+        return registryBackend == null ? Optional.empty() : registryBackend.staleSince();
+    }
+
+    /** The registry this relay serves from: its store, snapshot, node directory and this node's entry. */
+    public dev.ferry.relay.registry.RegistryBackend registry() {
+        return registryBackend;
     }
 
     private FtpsContexts ftpsContexts() {
@@ -417,6 +478,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (loops != null) {
             loops.shutdown(Duration.ofSeconds(3));
+        }
+        if (registryBackend != null) {
+            registryBackend.close();
         }
         if (accessLog != null) {
             accessLog.close(); // after the loops: the sessions they ended have been logged

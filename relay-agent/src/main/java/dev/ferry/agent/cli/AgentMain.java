@@ -110,6 +110,9 @@ public final class AgentMain implements Callable<Integer> {
     @Option(names = "--admin-tls-key", paramLabel = "FILE", description = "PKCS#8 PEM private key for --admin-tls-cert.")
     Path adminTlsKey;
 
+    @CommandLine.Mixin
+    DoctorOptions doctorOptions;
+
     public static void main(String[] args) {
         ProcessDefaults.apply();
         System.exit(commandLine().execute(args));
@@ -142,6 +145,7 @@ public final class AgentMain implements Callable<Integer> {
         if (serveLogin != null && target.serveDir == null) {
             throw new CommandLine.ParameterException(cl, "--serve-login only goes with --serve-dir");
         }
+        dev.ferry.agent.doctor.AgentDoctor.Login doctorLogin = doctorOptions.login(cl);
         UpstreamTls upstreamTlsConfig;
         try {
             upstreamTlsConfig = UpstreamTls.fromFlags(upstreamTls, upstreamPin, upstreamInsecure);
@@ -177,6 +181,15 @@ public final class AgentMain implements Callable<Integer> {
                 embedded.close();
             }
             throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (doctorLogin != null) {
+            try {
+                return DoctorOptions.run(config, doctorLogin, cl);
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
         }
         AdminSettings admin;
         try {

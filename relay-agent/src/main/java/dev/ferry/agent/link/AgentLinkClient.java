@@ -34,20 +34,20 @@ public final class AgentLinkClient {
     private final UpstreamDialer dialer;
     private final ActiveListeners active;
     private final PinnedTrustManager trustManager;
-    private final Runnable onLive;
+    private final java.util.function.Consumer<Welcome> onLive;
     private final ScheduledExecutorService timer;
     private final String relay;
     private final Duration welcomeTimeout;
 
     /**
      * @param trustManager the pin checker the channel uses, or null for a plaintext link
-     * @param onLive runs each time the relay welcomes this agent
+     * @param onLive runs each time the relay welcomes this agent, with the welcome (tunnel, public address, port)
      * @param timer runs the welcome deadline
      * @param relay the relay's address as the operator gave it, for log lines
      * @param welcomeTimeout how long an attempt may take from dialling to the relay's welcome
      */
     public AgentLinkClient(String token, UpstreamDialer dialer, ActiveListeners active,
-            PinnedTrustManager trustManager, Runnable onLive, ScheduledExecutorService timer, String relay,
+            PinnedTrustManager trustManager, java.util.function.Consumer<Welcome> onLive, ScheduledExecutorService timer, String relay,
             Duration welcomeTimeout) {
         this.active = active;
         this.token = token;
@@ -116,7 +116,7 @@ public final class AgentLinkClient {
                     Welcome w = message.getWelcome();
                     welcomed = true;
                     log.info("tunnel {} is live at ftp://{}:{}", w.getTunnelName(), w.getPublicAddress(), w.getFtpPort());
-                    onLive.run();
+                    onLive.accept(w);
                 }
                 case OPEN_STREAM -> dialer.open(message.getOpenStream(), stub, reason -> send(AgentMessage.newBuilder()
                         .setStreamFailed(StreamFailed.newBuilder()

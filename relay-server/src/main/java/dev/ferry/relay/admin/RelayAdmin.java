@@ -26,10 +26,11 @@ public final class RelayAdmin {
      * @param certificate the agent endpoint's certificate; null with {@code --insecure}, which then
      *        allows the admin listener on a loopback address only
      * @param agentPort the port agents dial (for the agent command a new tunnel's answer carries)
+     * @param store where tunnels are added and removed (the data dir, or etcd with --registry)
      * @param reload reads the tunnel store now, so an added tunnel is served (and a removed one closed) at once
      */
     public static AdminServer start(RelayConfig config, Readiness readiness, PrometheusMeterRegistry meters,
-            RelayCertificate certificate, int agentPort, Runnable reload,
+            RelayCertificate certificate, int agentPort, dev.ferry.relay.registry.RegistryStore store, Runnable reload,
             Function<String, Optional<Integer>> boundPort, Predicate<String> agentOnline, SecureRandom random) {
         AdminServer server = AdminServer.start(config.admin(), random, readiness, meters,
                 () -> certificate == null ? null
@@ -39,7 +40,7 @@ public final class RelayAdmin {
         try {
             AgentCommand command = new AgentCommand(config.publicAddress().getHostAddress() + ":" + agentPort,
                     certificate == null ? "--insecure" : "--pin " + certificate.pin());
-            server.mount(TunnelsApi.PATH, new TunnelsApi(config.dataDir(), server.json(), command, reload, boundPort,
+            server.mount(TunnelsApi.PATH, new TunnelsApi(config.dataDir(), store, server.json(), command, reload, boundPort,
                     agentOnline, random));
             return server;
         } catch (RuntimeException e) {

@@ -3,7 +3,10 @@ package dev.ferry.relay.admin;
 import dev.ferry.link.admin.Readiness;
 import dev.ferry.link.admin.Readiness.Status;
 import dev.ferry.relay.tunnel.TunnelStore;
-import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -24,8 +27,8 @@ public final class RelayChecks {
      * @param draining whether the relay is draining (stopping to accept sessions)
      */
     public static void register(Readiness readiness, Supplier<String> agentEndpoint,
-            Supplier<Map<String, Integer>> unboundPorts, Path dataDir, BooleanSupplier draining) {
-        TunnelStore store = new TunnelStore(dataDir);
+            Supplier<Map<String, Integer>> unboundPorts, Supplier<TunnelStore.Snapshot> tunnels,
+            Supplier<Optional<Instant>> registryStaleSince, Duration staleLimit, Clock clock, BooleanSupplier draining) {
         readiness.add("agent-endpoint", () -> {
             String where = agentEndpoint.get();
             return where != null ? Status.ok("listening on " + where) : Status.failing("not listening for agents");
@@ -38,7 +41,7 @@ public final class RelayChecks {
                             .collect(Collectors.joining(", ")));
         });
         readiness.add("tunnel-store", () -> {
-            TunnelStore.Snapshot snapshot = store.read();
+            TunnelStore.Snapshot snapshot = tunnels.get();
             if (!snapshot.unreadable().isEmpty()) {
                 TunnelStore.Unreadable u = snapshot.unreadable().get(0);
                 return Status.failing(snapshot.unreadable().size() + " tunnel file(s) unreadable, e.g. " + u.file()
@@ -46,6 +49,11 @@ public final class RelayChecks {
             }
             return Status.ok(snapshot.tunnels().size() + " tunnel(s) read");
         });
+        readiness.add("registry", () -> registryStaleSince.get()
+                .filter(since -> Duration.between(since, clock.instant()).compareTo(staleLimit) > 0)
+                .map(since -> Status.failing("registry unreachable since " + since + ": serving a snapshot older than "
+                        + staleLimit.toSeconds() + " s"))
+                .orElse(Status.ok("registry in step (or stale for less than " + staleLimit.toSeconds() + " s)")));
         readiness.add("draining", () -> draining.getAsBoolean()
                 ? Status.failing("draining: new sessions are refused") : Status.ok("not draining"));
     }

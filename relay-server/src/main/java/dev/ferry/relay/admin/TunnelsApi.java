@@ -11,6 +11,7 @@ import dev.ferry.relay.tunnel.AgentToken;
 import dev.ferry.relay.tunnel.DomainName;
 import dev.ferry.relay.tunnel.Tunnel;
 import dev.ferry.relay.tunnel.TunnelConflictException;
+import dev.ferry.relay.registry.RegistryStore;
 import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ final class TunnelsApi implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(TunnelsApi.class);
 
     private final Path dataDir;
-    private final TunnelStore store;
+    private final RegistryStore store;
     private final JsonReplies json;
     private final AgentCommand agentCommand;
     private final Runnable reload;
@@ -42,10 +43,10 @@ final class TunnelsApi implements HttpHandler {
     private final Predicate<String> agentOnline;
     private final SecureRandom random;
 
-    TunnelsApi(Path dataDir, JsonReplies json, AgentCommand agentCommand, Runnable reload,
+    TunnelsApi(Path dataDir, RegistryStore store, JsonReplies json, AgentCommand agentCommand, Runnable reload,
             Function<String, Optional<Integer>> boundPort, Predicate<String> agentOnline, SecureRandom random) {
         this.dataDir = dataDir;
-        this.store = new TunnelStore(dataDir);
+        this.store = store;
         this.json = json;
         this.agentCommand = agentCommand;
         this.reload = reload;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** {@code ferry-relay}: the public side of Ferry. */
 @Command(name = "ferry-relay", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Ferry relay: gives FTP servers behind NAT a public address.",
-        subcommands = {ServeCommand.class, TunnelCommand.class})
+        subcommands = {ServeCommand.class, TunnelCommand.class, DoctorCommand.class})
 public final class RelayMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -25,6 +25,6 @@ public final class RelayMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: serve or tunnel");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: serve, tunnel or doctor");
     }
 }

@@ -161,11 +161,18 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--admin-tls", description = "With --admin-listen on a loopback address: TLS there too.")
     boolean adminTls;
+    @CommandLine.Mixin
+    RegistryOptions registryOptions;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "This relay's name among the nodes sharing --registry (default: PUBLIC-ADDRESS:AGENT-PORT).")
+    String nodeId;
 
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
         ObserveSettings observe;
+        dev.ferry.relay.registry.RegistrySettings registrySettings;
         try {
             observe = new ObserveSettings(accessLog, Sizes.parse("--access-log-max-size", accessLogMaxSize,
                     1024, 1L << 40, "between 1KiB and 1024GiB"), accessLogFiles, metricsPerTunnel);
@@ -183,6 +190,10 @@ final class ServeCommand implements Callable<Integer> {
                             Limits.DEFAULTS.loginFailuresBeforeDelay(), maxLoginFailures,
                             Duration.ofMinutes(loginFailureWindow)))
                     .build();
+            registrySettings = registryOptions.settings();
+            if (nodeId != null) {
+                dev.ferry.relay.registry.RelayNode.validateId(nodeId);
+            }
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -199,7 +210,8 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
         }
         try {
-            relay = new RelayServer(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), observe).start();
+            relay = new RelayServer(config, registrySettings, nodeId, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    observe).start();
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();

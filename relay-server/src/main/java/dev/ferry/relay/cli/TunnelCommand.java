@@ -50,6 +50,35 @@ final class TunnelCommand implements Runnable {
         }
     }
 
+    /**
+     * The store the tunnel commands change: the data dir (which must exist), or etcd with {@code --registry}
+     * (the data dir then only supplies relay.properties, if it is there). Errors name the flag.
+     */
+    static dev.ferry.relay.registry.RegistryStore openStore(CommandLine.Model.CommandSpec spec, DataDir dataDir,
+            RegistryOptions registry) {
+        dev.ferry.relay.registry.RegistrySettings settings;
+        java.time.Duration timeout;
+        try {
+            settings = registry.settings();
+            timeout = registry.timeout();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (!settings.isEtcd()) {
+            return new TunnelStore(dataDir.existing(spec));
+        }
+        try {
+            return dev.ferry.relay.registry.Registries.store(settings, dataDir.dir, timeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** A refusal by the store (etcd unreachable, no leader, access denied) as a one-line command-line error. */
+    static CommandLine.ParameterException refused(CommandLine.Model.CommandSpec spec, RuntimeException e) {
+        return new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Register a tunnel and print its agent token (shown once) and agent command.")
     static final class Add implements Callable<Integer> {
@@ -71,6 +100,9 @@ final class TunnelCommand implements Runnable {
 
         @CommandLine.Mixin
         DataDir dataDir;
+
+        @CommandLine.Mixin
+        RegistryOptions registry;
 
         @CommandLine.Mixin
         CertFiles certFiles;
@@ -95,6 +127,9 @@ final class TunnelCommand implements Runnable {
                 certFiles.check();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+            if (registry.registry != null) {
+                return addToEtcd(cl, port);
             }
             Path dir = dataDir.existing(spec);
             Optional<RelayState.Endpoint> state = new RelayState(dir).read();
@@ -132,6 +167,56 @@ final class TunnelCommand implements Runnable {
                     + trust + " --upstream 127.0.0.1:21");
             out.flush();
             return 0;
+        }
+
+        /** {@code tunnel add --registry etcd://...}: one transaction in etcd; every node serves it within a second. */
+        private Integer addToEtcd(CommandLine cl, int port) {
+            if (certFiles.cert != null) {
+                throw new CommandLine.ParameterException(cl, "--cert/--key cannot be used with --registry yet: "
+                        + "each relay node generates a self-signed FTPS certificate for the tunnel on first use");
+            }
+            String token = AgentToken.generate(new SecureRandom());
+            String agentCommand;
+            try (dev.ferry.relay.registry.RegistryStore store = openStore(spec, dataDir, registry)) {
+                store.add(new Tunnel(name, port, AgentToken.sha256Hex(token), new TlsPolicy(requireTls, requireTlsReuse)));
+                agentCommand = agentCommandFor(store, token);
+            } catch (IllegalArgumentException | IllegalStateException | dev.ferry.relay.registry.RegistryUnavailableException e) {
+                throw refused(spec, e);
+            }
+            PrintWriter out = cl.getOut();
+            out.println("tunnel " + name + (ftpPort == null ? " registered on every relay's shared FTP port"
+                    : " registered on FTP port " + port + " and every relay's shared FTP port") + ", in "
+                    + registry.settings().describe() + ".");
+            out.println("FTPS: each relay node generates a self-signed certificate for " + name + " on first use.");
+            out.println("agent token (shown only now; the relay keeps only its hash): " + token);
+            out.println("run this beside the FTP server:");
+            out.println(agentCommand);
+            out.flush();
+            return 0;
+        }
+
+        /** The agent command: --relay-address, else relay.properties in the data dir, else a live node in etcd. */
+        private String agentCommandFor(dev.ferry.relay.registry.RegistryStore store, String token) {
+            Optional<RelayState.Endpoint> state = Files.isDirectory(dataDir.dir) ? new RelayState(dataDir.dir).read()
+                    : Optional.empty();
+            String address;
+            String trust;
+            if (state.isPresent()) {
+                address = relayAddress != null ? relayAddress.toString() : state.get().hostPort();
+                trust = state.get().insecure() ? "--insecure" : "--pin " + state.get().pin();
+            } else {
+                java.util.List<dev.ferry.relay.registry.RelayNode> nodes =
+                        ((dev.ferry.relay.registry.etcd.EtcdTunnelStore) store).liveNodes();
+                if (nodes.isEmpty()) {
+                    return "(no relay node is running yet: start 'ferry-relay serve --registry ...', then run the agent "
+                            + "with --relay HOST:PORT --token " + token + " --upstream 127.0.0.1:21)";
+                }
+                dev.ferry.relay.registry.RelayNode node = nodes.get(0);
+                address = relayAddress != null ? relayAddress.toString() : node.agentEndpoint().toString();
+                trust = node.pin().isEmpty() ? "--insecure" : "--pin " + node.pin();
+            }
+            return "java -jar ferry-agent.jar --relay " + address + " --token " + token + " " + trust
+                    + " --upstream 127.0.0.1:21";
         }
     }
 
@@ -211,13 +296,22 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Mixin
         DataDir dataDir;
 
+        @CommandLine.Mixin
+        RegistryOptions registry;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Path dir = dataDir.existing(spec);
-            TunnelStore.Snapshot store = new TunnelStore(dir).read();
+            TunnelStore.Snapshot store;
+            String where;
+            try (dev.ferry.relay.registry.RegistryStore registryStore = openStore(spec, dataDir, registry)) {
+                store = registryStore.read();
+                where = registry.registry != null ? registryStore.describe() : dataDir.dir.toString();
+            } catch (IllegalStateException | dev.ferry.relay.registry.RegistryUnavailableException e) {
+                throw refused(spec, e);
+            }
             if (store.tunnels().isEmpty() && store.unreadable().isEmpty()) {
-                out.println("no tunnels in " + dir);
+                out.println("no tunnels in " + where);
             }
             for (Tunnel t : store.tunnels()) {
                 out.printf("%-40s %s%s%s%n", t.name(), t.hasDedicatedPort() ? "ftp port " + t.ftpPort() : "shared port only",
@@ -244,19 +338,24 @@ final class TunnelCommand implements Runnable {
         @CommandLine.Mixin
         DataDir dataDir;
 
+        @CommandLine.Mixin
+        RegistryOptions registry;
+
         @Override
         public Integer call() {
             boolean removed;
-            try {
-                removed = new TunnelStore(dataDir.existing(spec)).remove(name);
-                if (removed) {
+            String where;
+            try (dev.ferry.relay.registry.RegistryStore store = openStore(spec, dataDir, registry)) {
+                removed = store.remove(name);
+                where = registry.registry != null ? store.describe() : dataDir.dir.toString();
+                if (removed && registry.registry == null) {
                     new FtpsCertificates(dataDir.dir).remove(name);
                 }
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException | dev.ferry.relay.registry.RegistryUnavailableException e) {
+                throw refused(spec, e);
             }
             if (!removed) {
-                spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + dataDir.dir);
+                spec.commandLine().getErr().println("ferry-relay: no tunnel named " + name + " in " + where);
                 return 1;
             }
             spec.commandLine().getOut().println("tunnel " + name + " removed");

@@ -70,12 +70,21 @@ public final class DataPortPool {
      */
     public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, String owner,
             Consumer<SocketChannel> onConnected) {
+        return lease(clientIp, loop, owner, onConnected, () -> { });
+    }
+
+    /**
+     * As {@link #lease(InetAddress, EventLoop, String, Consumer)}; {@code onUnused} runs once, on
+     * {@code loop}, if the lease ends (released or expired) without a data connection.
+     */
+    public Optional<PassiveLease> lease(InetAddress clientIp, EventLoop loop, String owner,
+            Consumer<SocketChannel> onConnected, Runnable onUnused) {
         if (leasesByIp.merge(clientIp, 1, Integer::sum) > leasesPerIp) {
             leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
             log.warn("passive lease refused to {}: already holds {}", clientIp.getHostAddress(), leasesPerIp);
             return Optional.empty();
         }
-        Optional<PassiveLease> lease = leaseFor(clientIp, loop, owner, onConnected);
+        Optional<PassiveLease> lease = leaseFor(clientIp, loop, owner, onConnected, onUnused);
         if (lease.isEmpty()) {
             leasesByIp.computeIfPresent(clientIp, (k, n) -> n <= 1 ? null : n - 1);
         }
@@ -83,7 +92,7 @@ public final class DataPortPool {
     }
 
     private Optional<PassiveLease> leaseFor(InetAddress clientIp, EventLoop loop, String owner,
-            Consumer<SocketChannel> onConnected) {
+            Consumer<SocketChannel> onConnected, Runnable onUnused) {
         for (int attempt = 0; attempt < RANDOM_TRIES + range.size(); attempt++) {
             int port = attempt < RANDOM_TRIES
                     ? range.low() + random.nextInt(range.size())
@@ -91,7 +100,7 @@ public final class DataPortPool {
             if (!leased.add(port)) {
                 continue;
             }
-            Optional<PassiveLease> lease = tryBind(port, clientIp, loop, owner, onConnected);
+            Optional<PassiveLease> lease = tryBind(port, clientIp, loop, owner, onConnected, onUnused);
             if (lease.isPresent()) {
                 return lease;
             }
@@ -102,8 +111,8 @@ public final class DataPortPool {
     }
 
     private Optional<PassiveLease> tryBind(int port, InetAddress clientIp, EventLoop loop, String owner,
-            Consumer<SocketChannel> onConnected) {
-        Lease lease = new Lease(port, clientIp, owner);
+            Consumer<SocketChannel> onConnected, Runnable onUnused) {
+        Lease lease = new Lease(port, clientIp, owner, onUnused);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loop, loop)
                 .channel(serverChannelType)
@@ -131,6 +140,7 @@ public final class DataPortPool {
         lease.expiry = loop.schedule(lease::release, acceptTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (lease.isReleased()) {
             lease.stopListening(); // released while binding
+            loop.execute(lease.unused);
         }
         return Optional.of(lease);
     }
@@ -153,6 +163,8 @@ public final class DataPortPool {
         private final int port;
         private final InetAddress clientIp;
         private final String owner;
+        /** Runs once if the lease ends without a data connection. */
+        private final Runnable unused;
         /** No new data connection is wanted: joined, released by the session, or expired. */
         private final AtomicBoolean released = new AtomicBoolean();
         private final AtomicBoolean closed = new AtomicBoolean();
@@ -161,7 +173,8 @@ public final class DataPortPool {
         /** The data connection joined to the session; touched on the lease's loop only. */
         private SocketChannel joined;
 
-        Lease(int port, InetAddress clientIp, String owner) {
+        Lease(int port, InetAddress clientIp, String owner, Runnable unused) {
+            this.unused = unused;
             this.port = port;
             this.clientIp = clientIp;
             this.owner = owner;
@@ -193,6 +206,7 @@ public final class DataPortPool {
         private void stopUnlessJoined() {
             if (joined == null) {
                 stopListening();
+                unused.run();
             }
         }
 

@@ -220,12 +220,18 @@ public final class Session implements DataEndpoints, SessionEvents {
     public OptionalInt lease(int upstreamPort) {
         releaseLease();
         InetAddress clientIp = client.remoteAddress().getAddress();
+        ByteString streamId = services.streamIds().next();
+        String label = label("data " + StreamIds.shortForm(streamId));
+        EarlyDataStream stream = new EarlyDataStream(services.pending(), agent, client.eventLoop(), streamId, label);
         Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
-                "session " + id + " (" + tunnel.name() + ")", data -> openDataStream(data, upstreamPort));
+                "session " + id + " (" + tunnel.name() + ")", data -> joinDataStream(data, stream, label),
+                stream::unused);
         if (leased.isEmpty()) {
             return OptionalInt.empty();
         }
         lease = leased.get();
+        // The server's side opens now, while the reply goes out and the client connects.
+        stream.open(open(streamId, StreamKind.STREAM_KIND_DATA, upstreamPort));
         return OptionalInt.of(lease.port());
     }
 
@@ -245,31 +251,17 @@ public final class Session implements DataEndpoints, SessionEvents {
         }));
     }
 
-    private void openDataStream(SocketChannel data, int upstreamPort) {
+    private void joinDataStream(SocketChannel data, EarlyDataStream stream, String label) {
         track(data);
-        ByteString streamId = services.streamIds().next();
-        String label = label("data " + StreamIds.shortForm(streamId));
         if (ftps.protectsData()) {
-            // TLS goes on now and the server's side opens at once: clients such as ftplib and commons-net
+            // TLS goes on now; the server's side is open already: clients such as ftplib and commons-net
             // start TLS only after the 150, which servers such as vsftpd send only once their own data
             // connection is up. What the server sends waits in TLS until the handshake is done; a refused
             // client is reset, and its pipe resets the server's side, so the transfer fails loudly.
             DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
         }
         observed.dataConnection(data);
-        openUpstream(data, upstreamPort, streamId, label);
-    }
-
-    private void openUpstream(SocketChannel data, int upstreamPort, ByteString streamId, String label) {
-        services.pending().register(streamId, data, label, reason -> {
-            log.warn("{}: data connection to the FTP server's port {} failed: {}", label, upstreamPort, reason);
-            observed.dataFailed(reason);
-            SocketPipe.resetChannel(data);
-        });
-        if (!agent.send(open(streamId, StreamKind.STREAM_KIND_DATA, upstreamPort))) {
-            services.pending().claim(streamId);
-            SocketPipe.resetChannel(data);
-        }
+        stream.join(data);
     }
 
     /**

@@ -197,10 +197,17 @@ public final class AgentLinkService {
         return call;
     }
 
-    /** One Pipe call: the first frame names the stream; then frames go to its socket. */
+    /**
+     * One Pipe call: the first frame names the stream; then frames go to its socket. The socket may
+     * come after the attach (active mode dials the client; an early passive stream waits for the
+     * client to connect): until then nothing more is requested, and a call the agent ends first
+     * resets the socket when it comes.
+     */
     private final class PipeCall implements StreamObserver<PipeFrame> {
         private final ServerCallStreamObserver<PipeFrame> outbound;
         private volatile SocketPipe socketPipe;
+        /** The agent ended the call before the socket was there (guarded by this). */
+        private boolean endedEarly;
 
         PipeCall(ServerCallStreamObserver<PipeFrame> outbound) {
             this.outbound = outbound;
@@ -232,22 +239,41 @@ public final class AgentLinkService {
                 outbound.onError(Status.NOT_FOUND.withDescription("no connection is waiting for this stream").asRuntimeException());
                 return;
             }
-            waiting.relaySide().get().addListener((io.netty.channel.ChannelFuture f) -> {
-                if (!f.isSuccess()) {
-                    waiting.onFailure().accept(String.valueOf(f.cause().getMessage()));
-                    outbound.onError(Status.UNAVAILABLE.withDescription("relay could not connect to the client: "
-                            + f.cause().getMessage()).asRuntimeException());
+            waiting.relaySide().get().whenComplete((channel, error) -> join(waiting, channel, error));
+        }
+
+        private void join(PendingStreams.Pending waiting, io.netty.channel.Channel channel, Throwable error) {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                waiting.onFailure().accept(String.valueOf(cause.getMessage()));
+                outbound.onError(Status.UNAVAILABLE.withDescription("relay could not connect to the client: "
+                        + cause.getMessage()).asRuntimeException());
+                return;
+            }
+            synchronized (this) {
+                if (!endedEarly) {
+                    SocketPipe joined = new SocketPipe(channel, outbound, waiting.label());
+                    socketPipe = joined;
+                    joined.start();
                     return;
                 }
-                SocketPipe joined = new SocketPipe(f.channel(), outbound, waiting.label());
-                socketPipe = joined;
-                joined.start();
-            });
+            }
+            waiting.onFailure().accept("the agent's side ended before the connection was joined");
+            SocketPipe.resetChannel(channel);
+        }
+
+        /** The socket pipe, or null after marking the call as ended before it came. */
+        private synchronized SocketPipe pipeOrEnd() {
+            if (socketPipe == null) {
+                endedEarly = true;
+            }
+            return socketPipe;
         }
 
         @Override
         public void onError(Throwable t) {
-            SocketPipe p = socketPipe;
+            SocketPipe p = pipeOrEnd();
             if (p != null) {
                 p.onError(t);
             }
@@ -255,7 +281,7 @@ public final class AgentLinkService {
 
         @Override
         public void onCompleted() {
-            SocketPipe p = socketPipe;
+            SocketPipe p = pipeOrEnd();
             if (p != null) {
                 p.onCompleted();
             } else {

@@ -3,6 +3,8 @@ package dev.ferry.relay.link;
 import com.google.protobuf.ByteString;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.Map;
@@ -16,13 +18,14 @@ import java.util.function.Supplier;
  * Relay-side connections waiting for the agent to attach a Pipe call: each was announced to the
  * agent (OpenStream, or StartListen for active mode) and ends in exactly one of attach,
  * failure, or timeout. The relay end of the connection is either already there (a client's
- * control or passive data connection) or made when the Pipe attaches (active mode: the relay
- * dials the client then).
+ * control or passive data connection), made when the Pipe attaches (active mode: the relay
+ * dials the client then), or still to come (a passive data stream opened early: the client
+ * connects to its leased port while the agent reaches the server's).
  */
 public final class PendingStreams {
     /** A connection waiting for its Pipe. */
-    public record Pending(EventLoop loop, String label, Supplier<ChannelFuture> relaySide, Consumer<String> onFailure,
-            ScheduledFuture<?> timeout, long registeredNanos) {
+    public record Pending(EventLoop loop, String label, Supplier<CompletionStage<Channel>> relaySide,
+            Consumer<String> onFailure, ScheduledFuture<?> timeout, long registeredNanos) {
     }
 
     private final Map<ByteString, Pending> pending = new ConcurrentHashMap<>();
@@ -41,7 +44,7 @@ public final class PendingStreams {
 
     /** Waits for {@code id} for an existing connection; if nothing attaches in time, {@code onFailure} runs. */
     public void register(ByteString id, Channel channel, String label, Consumer<String> onFailure) {
-        register(id, channel.eventLoop(), label, channel::newSucceededFuture, onFailure, timeout);
+        waitFor(id, channel.eventLoop(), label, () -> CompletableFuture.completedFuture(channel), onFailure, timeout);
         channel.closeFuture().addListener(f -> claim(id));
     }
 
@@ -50,6 +53,31 @@ public final class PendingStreams {
      * the client). {@code onFailure} runs on {@code loop} if nothing attaches within {@code wait}.
      */
     public void register(ByteString id, EventLoop loop, String label, Supplier<ChannelFuture> relaySide,
+            Consumer<String> onFailure, Duration wait) {
+        waitFor(id, loop, label, () -> {
+            CompletableFuture<Channel> made = new CompletableFuture<>();
+            relaySide.get().addListener((ChannelFuture f) -> {
+                if (f.isSuccess()) {
+                    made.complete(f.channel());
+                } else {
+                    made.completeExceptionally(f.cause());
+                }
+            });
+            return made;
+        }, onFailure, wait);
+    }
+
+    /**
+     * Waits for {@code id} for a connection that may come later: when the Pipe attaches, the call is
+     * joined to {@code relaySide}'s connection once it completes; if it fails, the call is cancelled.
+     * {@code onFailure} runs on {@code loop} if nothing attaches within the stream open timeout.
+     */
+    public void registerEarly(ByteString id, EventLoop loop, String label, CompletionStage<Channel> relaySide,
+            Consumer<String> onFailure) {
+        waitFor(id, loop, label, () -> relaySide, onFailure, timeout);
+    }
+
+    private void waitFor(ByteString id, EventLoop loop, String label, Supplier<CompletionStage<Channel>> relaySide,
             Consumer<String> onFailure, Duration wait) {
         ScheduledFuture<?> timer = loop.schedule(
                 () -> fail(id, "no connection through the agent within " + wait.toSeconds() + " s"),

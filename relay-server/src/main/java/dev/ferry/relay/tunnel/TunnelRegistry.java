@@ -26,14 +26,19 @@ public final class TunnelRegistry {
         void removed(Tunnel tunnel);
     }
 
-    private final TunnelStore store;
+    private final java.util.function.Supplier<TunnelStore.Snapshot> store;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile Map<String, Tunnel> tunnels = Map.of();
     /** The fingerprint of each unreadable file already reported. */
     private final Map<Path, String> reported = new HashMap<>();
 
     public TunnelRegistry(TunnelStore store) {
-        this.store = store;
+        this(store::read);
+    }
+
+    /** Serves what {@code source} says (the data dir, or a node's snapshot of etcd: see {@code registry.RegistryBackend}). */
+    public TunnelRegistry(java.util.function.Supplier<TunnelStore.Snapshot> source) {
+        this.store = source;
     }
 
     public void addListener(Listener listener) {
@@ -42,7 +47,7 @@ public final class TunnelRegistry {
 
     /** Reads the store and tells listeners what changed. Safe to call from one thread at a time. */
     public synchronized void reload() {
-        TunnelStore.Snapshot snapshot = store.read();
+        TunnelStore.Snapshot snapshot = store.get();
         Map<String, Tunnel> previous = tunnels;
         Map<String, Tunnel> next = new HashMap<>();
         snapshot.tunnels().forEach(t -> next.put(t.name(), t));

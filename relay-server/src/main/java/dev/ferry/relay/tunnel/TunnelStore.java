@@ -31,7 +31,7 @@ import java.util.Properties;
  * the new one, never half of one. A file that cannot be read (hand-edited, truncated) is reported
  * as {@link Unreadable}, never silently dropped: it may still hold a name and a port.
  */
-public final class TunnelStore {
+public final class TunnelStore implements dev.ferry.relay.registry.RegistryStore {
     private static final String SUFFIX = ".tunnel";
     private final Path dir;
     private final StoreLock lock;
@@ -54,6 +54,7 @@ public final class TunnelStore {
     }
 
     /** Reads every tunnel file; never throws for a bad file, only when the directory cannot be listed. */
+    @Override
     public Snapshot read() {
         List<Tunnel> tunnels = new ArrayList<>();
         List<Unreadable> unreadable = new ArrayList<>();
@@ -72,10 +73,12 @@ public final class TunnelStore {
     }
 
     /** The tunnels that can be read. */
+    @Override
     public List<Tunnel> list() {
         return read().tunnels();
     }
 
+    @Override
     public Optional<Tunnel> find(String name) {
         return list().stream().filter(t -> t.name().equals(name)).findFirst();
     }
@@ -87,6 +90,7 @@ public final class TunnelStore {
      *
      * @throws TunnelConflictException naming what is taken or which file is unreadable
      */
+    @Override
     public void add(Tunnel tunnel) {
         add(tunnel, () -> { });
     }
@@ -96,6 +100,7 @@ public final class TunnelStore {
      * are known to be free, before the tunnel's file is written: what it writes (the tunnel's FTPS
      * certificate) is written only by the add that wins.
      */
+    @Override
     public void add(Tunnel tunnel, Runnable admitted) {
         createDirectory();
         lock.holding(() -> {
@@ -129,6 +134,7 @@ public final class TunnelStore {
     }
 
     /** Removes a tunnel, readable or not; returns false if there was none by that name. */
+    @Override
     public boolean remove(String name) {
         Tunnel.validateName(name);
         if (!Files.isDirectory(dir)) {
@@ -145,6 +151,11 @@ public final class TunnelStore {
         });
     }
 
+    @Override
+    public String describe() {
+        return "data dir " + dir.getParent();
+    }
+
     private Path fileOf(String name) {
         return dir.resolve(name + SUFFIX);
     }
@@ -157,7 +168,8 @@ public final class TunnelStore {
         }
     }
 
-    private void write(Path file, Tunnel tunnel) {
+    /** A tunnel as stored: properties text (ISO-8859-1), the same in a tunnel file and in etcd. */
+    public static String format(Tunnel tunnel) {
         Properties p = new Properties();
         p.setProperty("name", tunnel.name());
         p.setProperty("ftpPort", Integer.toString(tunnel.ftpPort()));
@@ -167,6 +179,16 @@ public final class TunnelStore {
         StringWriter text = new StringWriter();
         try {
             p.store(text, "Ferry tunnel; the token itself is not stored");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+
+    private void write(Path file, Tunnel tunnel) {
+        StringWriter text = new StringWriter();
+        text.write(format(tunnel));
+        try {
             Path tmp = Files.createTempFile(dir, "." + tunnel.name() + "-", ".tmp");
             try {
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -222,7 +244,10 @@ public final class TunnelStore {
         }
     }
 
-    private static Tunnel parse(byte[] bytes, String expectedName) throws IOException {
+    /**
+     * Parses what {@link #format} wrote; throws naming what is wrong (a missing key, another tunnel's name).
+     */
+    public static Tunnel parse(byte[] bytes, String expectedName) throws IOException {
         Properties p = new Properties();
         p.load(new StringReader(new String(bytes, StandardCharsets.ISO_8859_1)));
         String name = required(p, "name");
