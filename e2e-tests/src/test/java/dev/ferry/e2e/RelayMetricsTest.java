@@ -155,8 +155,10 @@ class RelayMetricsTest {
         assertThat(delta(before, after, "ferry_relay_transfer_bytes_total", "direction", "from_client")).isEqualTo(upload.length);
         assertThat(delta(before, after, "ferry_relay_passive_rewrites_total", "command", "pasv")).isEqualTo(3);
         assertThat(delta(before, after, "ferry_relay_passive_rewrites_total", "command", "epsv")).isEqualTo(1);
-        // One control stream and five data streams (three passive, two active), each timed from ask to attach.
-        assertThat(delta(before, after, "ferry_relay_stream_open_seconds_count")).isEqualTo(6);
+        // Each stream timed from ask to attach: one control, two active, three passive that carried data,
+        // and maybe the unused PASV's (the server's side opens as soon as a PASV is answered; withdrawn
+        // when the next PASV comes, it attaches or not depending on which is first).
+        assertThat(delta(before, after, "ferry_relay_stream_open_seconds_count")).isBetween(6.0, 7.0);
         assertThat(after.value("ferry_relay_stream_open_seconds_bucket", "le", "+Inf"))
                 .isEqualTo(after.value("ferry_relay_stream_open_seconds_count"));
         assertThat(after.value("ferry_relay_passive_ports_in_use")).isZero();
