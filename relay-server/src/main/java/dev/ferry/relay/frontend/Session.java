@@ -223,6 +223,7 @@ public final class Session implements DataEndpoints, SessionEvents {
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
         EarlyDataStream stream = new EarlyDataStream(services.pending(), agent, client.eventLoop(), streamId, label);
+        stream.onFailure(observed::dataFailed);
         Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
                 "session " + id + " (" + tunnel.name() + ")", data -> joinDataStream(data, stream, label),
                 stream::unused);
