@@ -11,6 +11,8 @@ packages=(curl lftp socat iproute2 iptables procps python3 vsftpd openssh-server
 # service), mmdebstrap for the base image no registry is needed for, systemd-analyze for the units,
 # docker-compose (v1) to validate the compose file.
 packages+=(docker.io mmdebstrap systemd docker-compose)
+# Headless Chromium loads the relay's status page in StatusPageInChromiumTest.
+packages+=(chromium)
 proftpd_libs=(libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3)
 lab=/opt/ferry-lab
 

@@ -123,6 +123,12 @@ final class CuttableProxy implements AutoCloseable {
         }
     }
 
+    /** Resets every connection made so far (both sides); new ones are still accepted. */
+    void resetConnections() {
+        sockets.forEach(CuttableProxy::reset);
+        sockets.clear();
+    }
+
     private static void reset(Socket socket) {
         try {
             socket.setSoLinger(true, 0);

@@ -69,6 +69,18 @@ final class Tunnel implements AutoCloseable {
     /** As above, the relay writing {@code publicAddress} into its passive replies (it still binds {@value #RELAY_HOST}). */
     static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
             java.util.function.UnaryOperator<RelayConfig.Builder> settings) throws Exception {
+        return startRelay(dataDir, publicAddress, tls, settings, dev.ferry.relay.observe.ObserveSettings.DEFAULTS);
+    }
+
+    /** As {@link #startRelay(Path, TlsPolicy, java.util.function.UnaryOperator)}, observing as {@code observe} says (access log, ...). */
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+            dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
+        return startRelay(dataDir, RELAY_HOST, tls, settings, observe);
+    }
+
+    static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
+            java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+            dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
         String token = AgentToken.generate(new SecureRandom());
@@ -80,7 +92,9 @@ final class Tunnel implements AutoCloseable {
                 .passivePorts(passive)
                 .eventLoopThreads(2))
                 .build();
-        RelayServer relay = new RelayServer(config).start();
+        RelayServer relay = new RelayServer(config,
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+                observe).start();
         return new Tunnel(relay, ftpPort, passive, token, dataDir, true);
     }
 
@@ -147,7 +161,12 @@ final class Tunnel implements AutoCloseable {
         return ftp;
     }
 
-    CertificatePin pin() {
+    /** The running agent (null before {@link #startAgent}). */
+    Agent agent() {
+        return agent;
+    }
+
+        CertificatePin pin() {
         return relay.certificate().orElseThrow().pin();
     }
 

@@ -7,6 +7,9 @@ import dev.ferry.agent.link.LinkOutcome;
 import dev.ferry.agent.nodes.NodeDiscovery;
 import dev.ferry.agent.nodes.NodeLink;
 import dev.ferry.agent.nodes.NodeLinks;
+import dev.ferry.agent.observe.AgentMeters;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.agent.upstream.ActiveListeners;
 import dev.ferry.agent.upstream.UpstreamDialer;
 import dev.ferry.agent.upstream.UpstreamTlsSessions;
@@ -82,12 +85,14 @@ public final class Agent implements AutoCloseable {
     private final OpenSessions sessions = new OpenSessions();
     /** The link clients of every node whose link is being made or is up, to tell each relay node of a drain. */
     private final Set<AgentLinkClient> linkClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The agent's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
-    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** What {@code /readyz} answers; see {@link AgentChecks}. */
     private final Readiness readiness = new Readiness();
     /** Set while draining: {@code /readyz} answers 503. */
     private final java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The agent's one meter registry (its admin listener's {@code /metrics} serves it). */
+    private final PrometheusMeterRegistry meters;
+    private final AgentMeters agentMeters;
 
     public Agent(AgentConfig config, RandomGenerator random) {
         this(config, random, NodeDiscovery.of(config.relayHost(), config.relayPort()));
@@ -95,6 +100,14 @@ public final class Agent implements AutoCloseable {
 
     /** @param discovery where the relay nodes are (the relay name, resolved again and again) */
     public Agent(AgentConfig config, RandomGenerator random, NodeDiscovery discovery) {
+        this(config, random, discovery, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** @param meters where the agent's meters go (its admin listener's {@code /metrics} serves them) */
+    public Agent(AgentConfig config, RandomGenerator random, NodeDiscovery discovery, PrometheusMeterRegistry meters) {
+        this.meters = meters;
+        String version = Agent.class.getPackage().getImplementationVersion();
+        this.agentMeters = new AgentMeters(meters, version == null ? "dev" : version);
         this.config = config;
         this.random = random;
         this.discovery = discovery;
@@ -149,13 +162,23 @@ public final class Agent implements AutoCloseable {
         ActiveListeners active = new ActiveListeners(loops, config.upstream(), Duration.ofSeconds(30), upstreamTls);
         UpstreamDialer dialer = new UpstreamDialer(loops, controlLoops, config.upstream(), upstreamTls, sessions);
         NodeLink.Connector connector = (node, channel, label, onLive) -> {
+            agentMeters.attempt();
+            java.util.concurrent.atomic.AtomicBoolean welcomed = new java.util.concurrent.atomic.AtomicBoolean();
             AgentLinkClient client = new AgentLinkClient(config.token(), dialer, active, nodeTls(node).trust(), w -> {
+                if (!welcomed.getAndSet(true)) {
+                    agentMeters.welcomed();
+                }
                 welcome = w;
                 onLive.run();
             }, loops.group(), label, WELCOME_TIMEOUT, this::listed);
             linkClients.add(client);
             CompletableFuture<LinkOutcome> ended = client.connect(channel);
-            ended.whenComplete((outcome, error) -> linkClients.remove(client));
+            ended.whenComplete((outcome, error) -> {
+                linkClients.remove(client);
+                if (welcomed.get()) {
+                    agentMeters.ended();
+                }
+            });
             return ended;
         };
         links = new NodeLinks(discovery::label, address -> {

@@ -34,6 +34,13 @@ import dev.ferry.relay.link.PendingListens;
 import dev.ferry.relay.link.PendingStreams;
 import dev.ferry.relay.link.RemoteAddressInterceptor;
 import dev.ferry.relay.link.StreamIds;
+import dev.ferry.relay.observe.AccessLog;
+import dev.ferry.relay.observe.LiveState;
+import dev.ferry.relay.observe.ObserveSettings;
+import dev.ferry.relay.observe.RelayMeters;
+import dev.ferry.relay.observe.RelayObservations;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TunnelRegistry;
 import io.grpc.Server;
@@ -70,6 +77,8 @@ public final class RelayServer implements AutoCloseable {
     public static final int MAX_STREAMS_PER_CONNECTION = 20_000;
     /** The longest an FTPS handshake may take (shorter if the login deadline is). */
     public static final Duration MAX_TLS_HANDSHAKE = Duration.ofSeconds(10);
+    /** How often the status page at {@code /} of the admin listener reloads itself. */
+    public static final int STATUS_REFRESH_SECONDS = 5;
 
     private final RelayConfig config;
     private final SecureRandom random = new SecureRandom();
@@ -90,8 +99,6 @@ public final class RelayServer implements AutoCloseable {
     /** Every open FTP control connection, for the drain. */
     private final LiveSessions live = new LiveSessions();
     private RelayDrain drain;
-    /** The relay's one meter registry: {@code /metrics} of the admin listener serves its scrape. */
-    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** What {@code /readyz} answers; see {@link RelayChecks}. */
     private final Readiness readiness = new Readiness();
     /** Set while draining: {@code /readyz} answers 503. */
@@ -104,6 +111,12 @@ public final class RelayServer implements AutoCloseable {
     private dev.ferry.relay.registry.RegistryBackend registryBackend;
     private final java.util.concurrent.atomic.AtomicBoolean pollQueued = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** The relay's one meter registry: {@code /metrics} of the admin listener serves it. */
+    private final PrometheusMeterRegistry meters;
+    private final ObserveSettings observe;
+    private RelayObservations observations;
+    private AccessLog accessLog;
+
     public RelayServer(RelayConfig config) {
         this(config, dev.ferry.relay.registry.RegistrySettings.dataDir(), null);
     }
@@ -113,7 +126,20 @@ public final class RelayServer implements AutoCloseable {
      * listed in the node directory as {@code nodeId} (null: {@code PUBLIC-ADDRESS:AGENT-PORT}).
      */
     public RelayServer(RelayConfig config, dev.ferry.relay.registry.RegistrySettings registry, String nodeId) {
+        this(config, registry, nodeId, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), ObserveSettings.DEFAULTS);
+    }
+
+    /** @param meters where the relay's meters go (the admin listener scrapes the same registry) */
+    public RelayServer(RelayConfig config, PrometheusMeterRegistry meters, ObserveSettings observe) {
+        this(config, dev.ferry.relay.registry.RegistrySettings.dataDir(), null, meters, observe);
+    }
+
+    /** As above, with the registry and node id of {@link #RelayServer(RelayConfig, dev.ferry.relay.registry.RegistrySettings, String)}. */
+    public RelayServer(RelayConfig config, dev.ferry.relay.registry.RegistrySettings registry, String nodeId,
+            PrometheusMeterRegistry meters, ObserveSettings observe) {
         this.config = config;
+        this.meters = meters;
+        this.observe = observe;
         JvmMeters.bindTo(meters);
         this.registrySettings = registry;
         this.nodeId = nodeId;
@@ -131,8 +157,10 @@ public final class RelayServer implements AutoCloseable {
         try {
             registryBackend = dev.ferry.relay.registry.Registries.backend(registrySettings, config.dataDir());
             registry = new TunnelRegistry(registryBackend::tunnels);
-            agents = new ConnectedAgents();
-            PendingStreams pending = new PendingStreams(config.streamOpenTimeout());
+            observations = observations();
+            registry.addListener(observations.live());
+            agents = new ConnectedAgents(observations);
+            PendingStreams pending = new PendingStreams(config.streamOpenTimeout(), observations::streamOpened);
             PendingListens listens = new PendingListens();
             dataPorts = new DataPortPool(config.passivePorts(), config.bind(), loops.serverChannelType(),
                     config.passiveLeaseTimeout(), config.limits().leasesPerIp(), random);
@@ -146,8 +174,10 @@ public final class RelayServer implements AutoCloseable {
                             config.limits().loginFailuresBeforeBlock(), config.limits().loginFailureWindow(),
                             com.github.benmanes.caffeine.cache.Ticker.systemTicker()),
                     new AtomicLong(), ftpsContexts());
-            SessionLauncher launcher = new SessionLauncher(agents, services, live);
+            SessionLauncher launcher = new SessionLauncher(agents, services, live, observations);
             drain = new RelayDrain(live, this::stopAccepting, loops.group(), System::nanoTime);
+            relayMeters.gauges(agents::size, registry::size, sessions::total, dataPorts::leasedCount,
+                    () -> config.passivePorts().size());
             frontends = new FrontendListeners(loops, config.bind(), agents, launcher);
             registry.addListener(frontends);
             // Only now: a change read before the listeners are attached would be consumed unseen, and the
@@ -182,6 +212,18 @@ public final class RelayServer implements AutoCloseable {
         }
     }
 
+    private RelayMeters relayMeters;
+
+    /** Meters, access log and the status page's live state, fed by sessions, agents and streams. */
+    private RelayObservations observations() {
+        String version = RelayServer.class.getPackage().getImplementationVersion();
+        relayMeters = new RelayMeters(meters, observe.metricsPerTunnel(), version == null ? "dev" : version);
+        if (observe.accessLog() != null) {
+            accessLog = AccessLog.open(observe.accessLog(), observe.accessLogMaxBytes(), observe.accessLogFiles());
+        }
+        return new RelayObservations(relayMeters, new LiveState(), accessLog, java.time.Clock.systemUTC());
+    }
+
     private void startAdmin() {
         FrontendListeners ports = frontends;
         ConnectedAgents linked = agents;
@@ -191,12 +233,19 @@ public final class RelayServer implements AutoCloseable {
         if (config.admin().enabled()) {
             admin = RelayAdmin.start(config, readiness, meters, certificate, agentPort(), registryBackend.store(), this::reloadTunnels,
                     ports::boundPort, name -> linked.forTunnel(name).isPresent(), random);
+            admin.mount("/", new dev.ferry.relay.observe.StatusPageHandler(new dev.ferry.relay.observe.StatusPage(
+                    STATUS_REFRESH_SECONDS), observations.live(), java.time.Clock.systemUTC()));
         }
     }
 
     /** The meter registry every part of the relay records into; {@code /metrics} serves it. */
     public PrometheusMeterRegistry meters() {
         return meters;
+    }
+
+    /** What the status page shows: tunnels, live sessions, recent failures (null before {@link #start()}). */
+    public LiveState liveState() {
+        return observations == null ? null : observations.live();
     }
 
     /** The readiness checks behind {@code /readyz}; other parts may add their own. */
@@ -480,6 +529,9 @@ public final class RelayServer implements AutoCloseable {
         }
         if (registryBackend != null) {
             registryBackend.close();
+        }
+        if (accessLog != null) {
+            accessLog.close(); // after the loops: the sessions they ended have been logged
         }
     }
 }

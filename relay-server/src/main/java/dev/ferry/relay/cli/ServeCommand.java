@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.ferry.link.Sizes;
+import dev.ferry.relay.observe.ObserveSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /** {@code ferry-relay serve}: runs the relay until it is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -140,6 +144,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "After SIGTERM: how long running transfers may take to finish before they are cut; "
                     + "0 closes at once (default: ${DEFAULT-VALUE}).")
     int drainTimeout;
+    @Option(names = "--access-log", paramLabel = "FILE",
+            description = "Write one JSON line per FTP session, data transfer, login and refused client to FILE "
+                    + "(rotated by size: FILE.1 is the newest old file).")
+    Path accessLog;
+
+    @Option(names = "--access-log-max-size", paramLabel = "SIZE", defaultValue = "100MiB",
+            description = "Roll the access log over at this size (default: ${DEFAULT-VALUE}).")
+    String accessLogMaxSize;
+
+    @Option(names = "--access-log-files", paramLabel = "N", defaultValue = "5",
+            description = "Old access log files to keep (default: ${DEFAULT-VALUE}).")
+    int accessLogFiles;
+
+    @Option(names = "--metrics-per-tunnel",
+            description = "Label session, transfer and byte metrics with the tunnel name (one series per tunnel).")
+    boolean metricsPerTunnel;
 
     @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = Converters.HostPortConverter.class,
             description = "Serve the admin HTTP API here (/metrics, /livez, /readyz, /api/tunnels), with the bearer token "
@@ -159,10 +179,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         RelayConfig config;
+        ObserveSettings observe;
         dev.ferry.relay.registry.RegistrySettings registrySettings;
         Duration drain;
         try {
             drain = DrainTimeout.ofSeconds(drainTimeout);
+            observe = new ObserveSettings(accessLog, Sizes.parse("--access-log-max-size", accessLogMaxSize,
+                    1024, 1L << 40, "between 1KiB and 1024GiB"), accessLogFiles, metricsPerTunnel);
             config = RelayConfig.builder(dataDir, publicAddress)
                     .insecure(insecure).bind(bind).agentListen(agentListen).passivePorts(passivePorts)
                     .eventLoopThreads(eventLoopThreads).tls(tlsCert, tlsKey).linkWindow(linkWindow)
@@ -197,7 +220,8 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage());
         }
         try {
-            relay = new RelayServer(config, registrySettings, nodeId).start();
+            relay = new RelayServer(config, registrySettings, nodeId, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                    observe).start();
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("ferry-relay: " + OneLineErrors.describe(e));
             spec.commandLine().getErr().flush();

@@ -68,6 +68,7 @@ public final class SharedPortListener implements AutoCloseable {
             String over = sessions.tryOpenFromIp(ip);
             if (over != null) {
                 log.warn("shared port: refused client {}: {}", ip.getHostAddress(), over);
+                launcher.refusedAtConnect(ch, dev.ferry.relay.observe.RefusalReason.PER_IP_CAP);
                 ch.eventLoop().execute(() -> ch.writeAndFlush(Unpooled.copiedBuffer(
                         "421 Service not available: " + over + ".\r\n", StandardCharsets.US_ASCII))
                         .addListener(ChannelFutureListener.CLOSE));

@@ -32,6 +32,8 @@ final class EarlyDataStream {
     private final CompletableFuture<Channel> clientSide = new CompletableFuture<>();
     private SocketChannel joined;
     private boolean failed;
+    /** Told why the server's side failed (the cause of the 425/426 that follows); on the loop. */
+    private java.util.function.Consumer<String> failureListener = reason -> { };
 
     EarlyDataStream(PendingStreams pending, ConnectedAgent agent, EventLoop loop, ByteString streamId, String label) {
         this.pending = pending;
@@ -39,6 +41,11 @@ final class EarlyDataStream {
         this.loop = loop;
         this.streamId = streamId;
         this.label = label;
+    }
+
+    /** Tells {@code listener} why the server's side failed, if it does. */
+    void onFailure(java.util.function.Consumer<String> listener) {
+        this.failureListener = listener;
     }
 
     /** Asks the agent for the server's side now ({@code openStream} names this stream). */
@@ -79,6 +86,7 @@ final class EarlyDataStream {
             return;
         }
         failed = true;
+        failureListener.accept(reason);
         if (joined != null) {
             log.warn("{}: data connection to the FTP server failed: {}", label, reason);
             SocketPipe.resetChannel(joined);

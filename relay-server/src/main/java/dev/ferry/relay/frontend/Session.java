@@ -16,6 +16,11 @@ import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.FtpControlGateway;
 import dev.ferry.relay.gateway.DataEndpoints;
 import dev.ferry.relay.gateway.SessionEvents;
+import dev.ferry.relay.gateway.CommandKind;
+import dev.ferry.relay.gateway.FtpCommand;
+import dev.ferry.relay.observe.ObservedSession;
+import dev.ferry.relay.observe.RelayObservations;
+import dev.ferry.relay.observe.SessionOutcome;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,10 +68,14 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     private final LiveSessions live;
     /** Why the session ends once no command or transfer runs (the relay or the agent drains), or null. */
     private String drainReason;
+    private final RelayObservations observations;
+    /** What the relay's meters, access log and status page see of this session; set in {@link #start()}. */
+    private ObservedSession observed;
 
     Session(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, SessionServices services, FtpsSession ftps,
-            SessionLauncher.Options options, LiveSessions live) {
+            SessionLauncher.Options options, LiveSessions live, RelayObservations observations) {
         this.live = live;
+        this.observations = observations;
         this.client = client;
         this.ftps = ftps;
         this.tunnel = tunnel;
@@ -78,6 +87,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
 
     /** Asks the agent for a connection to the FTP server and puts the gateway in the path. Runs on the client's loop. */
     void start() {
+        observed = observations.sessionOpened(id, tunnel.name(), client.remoteAddress());
         FtpsCommandFilter tls = new FtpsCommandFilter(ftps, () -> services.ftps().forTunnel(tunnel.name()), services.ftps());
         gateway = new FtpControlGateway(services.gatewayConfig(), this, this, client.remoteAddress().getAddress(),
                 options.filter().orElse(tls));
@@ -87,11 +97,13 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         long left = login.toNanos() - (System.nanoTime() - options.connectedNanos());
         loginDeadline = client.eventLoop().schedule(() -> {
             log.info("{}: no login within {} s, closing", label("control"), login.toSeconds());
+            observed.ending(SessionOutcome.LOGIN_TIMEOUT);
             end("421 Login timeout: no successful login within " + login.toSeconds() + " s.");
         }, Math.max(0, left), TimeUnit.NANOSECONDS);
         long every = Math.max(1000, Math.min(30_000, services.limits().idleTimeout().toMillis() / 4));
         idleCheck = client.eventLoop().scheduleAtFixedRate(this::checkIdle, every, every, TimeUnit.MILLISECONDS);
         client.closeFuture().addListener(f -> {
+            observed.ended();
             releaseLease();
             loginDeadline.cancel(false);
             idleCheck.cancel(false);
@@ -147,6 +159,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         Duration idle = services.limits().idleTimeout();
         if (openDataConnections == 0 && System.nanoTime() - lastCommandNanos > idle.toNanos()) {
             log.info("{}: idle for {} s, closing", label("control"), idle.toSeconds());
+            observed.ending(SessionOutcome.IDLE_TIMEOUT);
             end("421 Idle timeout (" + idle.toSeconds() + " s): closing control connection.");
         }
     }
@@ -154,6 +167,27 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     @Override
     public void commandReceived() {
         lastCommandNanos = System.nanoTime();
+    }
+
+    @Override
+    public void command(FtpCommand command) {
+        observed.command(command);
+    }
+
+    @Override
+    public void answered(FtpCommand command, int code, String text) {
+        observed.answered(command, code, text);
+    }
+
+    @Override
+    public void passiveRewritten(CommandKind kind) {
+        observed.passiveRewritten(kind);
+    }
+
+    @Override
+    public void tooMuchInput() {
+        observed.ending(SessionOutcome.TOO_MUCH_INPUT);
+        observations.refused(tunnel.name(), client.remoteAddress(), dev.ferry.relay.observe.RefusalReason.TOO_MUCH_INPUT);
     }
 
     @Override
@@ -176,6 +210,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         Duration delay = services.loginFailures().failed(ip, tunnel.name());
         if (services.loginFailures().blocked(ip, tunnel.name())) {
             log.warn("{}: too many failed logins from {}, closing", label("control"), ip.getHostAddress());
+            observed.ending(SessionOutcome.LOGIN_BLOCKED);
             client.eventLoop().schedule(() -> end("421 Too many failed logins from your address; try again later."),
                     delay.toMillis() + 10, TimeUnit.MILLISECONDS);
         }
@@ -184,6 +219,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
 
     private void controlFailed(String reason) {
         log.warn("{}: cannot reach the FTP server: {}", label("control"), reason);
+        observed.ending(SessionOutcome.UPSTREAM_UNREACHABLE);
         end("421 Service not available: the FTP server behind " + tunnel.name()
                 + " cannot be reached (" + oneLine(reason) + ").");
     }
@@ -228,6 +264,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
         EarlyDataStream stream = new EarlyDataStream(services.pending(), agent, client.eventLoop(), streamId, label);
+        stream.onFailure(observed::dataFailed);
         Optional<PassiveLease> leased = services.dataPorts().lease(clientIp, client.eventLoop(),
                 "session " + id + " (" + tunnel.name() + ")", data -> joinDataStream(data, stream, label),
                 stream::unused);
@@ -266,6 +303,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
             // client is reset, and its pipe resets the server's side, so the transfer fails loudly.
             DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
         }
+        observed.dataConnection(data);
         stream.join(data);
     }
 
@@ -284,8 +322,12 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
                     if (ftps.protectsData()) {
                         DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
                     }
+                    observed.dataConnection(data);
                 }),
-                reason -> log.warn("{}: active data connection failed: {}", label, reason), services.activeTimeout());
+                reason -> {
+                    log.warn("{}: active data connection failed: {}", label, reason);
+                    observed.dataFailed(reason);
+                }, services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
                 .setStartListen(StartListen.newBuilder().setStreamId(streamId).setSessionStreamId(controlStreamId)).build());
         if (!sent) {

@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Concurrent sessions per client IP and per tunnel, with the caps from {@link dev.ferry.relay.config.Limits}. */
 public final class SessionCounter {
+    /** How a per-IP refusal starts (the others name the tunnel). */
+    public static final String PER_IP = "too many connections from your address";
     private final int perIp;
     private final int perTunnel;
     private final Map<InetAddress, Integer> byIp = new ConcurrentHashMap<>();
@@ -19,7 +21,7 @@ public final class SessionCounter {
     /** Why a new session may not start, or null if it may (and is then counted). */
     public synchronized String tryOpen(InetAddress ip, String tunnel) {
         if (byIp.getOrDefault(ip, 0) >= perIp) {
-            return "too many connections from your address (" + perIp + ")";
+            return PER_IP + " (" + perIp + ")";
         }
         if (byTunnel.getOrDefault(tunnel, 0) >= perTunnel) {
             return "too many connections to " + tunnel + " (" + perTunnel + ")";
@@ -37,7 +39,7 @@ public final class SessionCounter {
     /** The shared port counts a client against its IP at connect, before the tunnel is known: why not, or null. */
     public synchronized String tryOpenFromIp(InetAddress ip) {
         if (byIp.getOrDefault(ip, 0) >= perIp) {
-            return "too many connections from your address (" + perIp + ")";
+            return PER_IP + " (" + perIp + ")";
         }
         byIp.merge(ip, 1, Integer::sum);
         return null;

@@ -7,6 +7,8 @@ import dev.ferry.relay.ftps.FtpsSession;
 import dev.ferry.relay.gateway.CommandFilter;
 import dev.ferry.relay.link.ConnectedAgent;
 import dev.ferry.relay.link.ConnectedAgents;
+import dev.ferry.relay.observe.RefusalReason;
+import dev.ferry.relay.observe.RelayObservations;
 import dev.ferry.relay.tunnel.Tunnel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
@@ -29,16 +31,18 @@ public final class SessionLauncher {
     private final ConnectedAgents agents;
     private final SessionServices services;
     private final LiveSessions live;
+    private final RelayObservations observations;
 
-    public SessionLauncher(ConnectedAgents agents, SessionServices services) {
-        this(agents, services, new LiveSessions());
-    }
-
-    /** @param live where sessions are listed while open, so the relay can drain them */
-    public SessionLauncher(ConnectedAgents agents, SessionServices services, LiveSessions live) {
+    /**
+     * @param live where sessions are listed while open, so the relay can drain them
+     * @param observations hears of every session and refusal (metrics, access log, status page)
+     */
+    public SessionLauncher(ConnectedAgents agents, SessionServices services, LiveSessions live,
+            RelayObservations observations) {
         this.agents = agents;
         this.services = services;
         this.live = live;
+        this.observations = observations;
     }
 
     /**
@@ -86,16 +90,20 @@ public final class SessionLauncher {
         }
         if (agent.isEmpty()) {
             log.info("tunnel {}: refused client {}: agent offline", tunnel.name(), client.remoteAddress());
+            observations.refused(tunnel.name(), client.remoteAddress(), RefusalReason.AGENT_OFFLINE);
             return refused("421 Service not available: " + tunnel.name() + " is offline (its Ferry agent is not connected).");
         }
         if (services.loginFailures().blocked(ip, tunnel.name())) {
             log.warn("tunnel {}: refused client {}: too many failed logins", tunnel.name(), ip.getHostAddress());
+            observations.refused(tunnel.name(), client.remoteAddress(), RefusalReason.LOGIN_BLOCKED);
             return refused("421 Too many failed logins from your address; try again later.");
         }
         String over = ipCounted ? services.sessions().tryJoinTunnel(tunnel.name())
                 : services.sessions().tryOpen(ip, tunnel.name());
         if (over != null) {
             log.warn("tunnel {}: refused client {}: {}", tunnel.name(), ip.getHostAddress(), over);
+            observations.refused(tunnel.name(), client.remoteAddress(),
+                    over.startsWith(SessionCounter.PER_IP) ? RefusalReason.PER_IP_CAP : RefusalReason.TUNNEL_CAP);
             return refused("421 Service not available: " + over + ".");
         }
         client.closeFuture().addListener(f -> {
@@ -108,6 +116,11 @@ public final class SessionLauncher {
         return new Admission(agent.get(), null);
     }
 
+    /** The shared port refused a client at connect, before any tunnel was named. */
+    public void refusedAtConnect(SocketChannel client, RefusalReason reason) {
+        observations.refused(null, client.remoteAddress(), reason);
+    }
+
     private static Admission refused(String reply) {
         return new Admission(null, reply);
     }
@@ -117,7 +130,7 @@ public final class SessionLauncher {
      * socket and stream), with the TLS state its control connection already has.
      */
     public void launch(SocketChannel client, Tunnel tunnel, ConnectedAgent agent, FtpsSession ftps, Options options) {
-        Session session = new Session(client, tunnel, agent, services, ftps, options, live);
+        Session session = new Session(client, tunnel, agent, services, ftps, options, live, observations);
         EventLoop target = agent.loop().orElse(client.eventLoop());
         if (target == client.eventLoop()) {
             client.eventLoop().execute(session::start);

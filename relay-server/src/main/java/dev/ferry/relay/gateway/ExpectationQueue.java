@@ -14,22 +14,47 @@ final class ExpectationQueue {
     private sealed interface Expected permits Forwarded, Local {
     }
 
-    private record Forwarded(CommandKind kind) implements Expected {
+    /** @param command what the client sent (redacted), or null (the greeting, a test) */
+    private record Forwarded(CommandKind kind, FtpCommand command) implements Expected {
     }
 
-    /** @param after runs right after the reply was handed out (null: nothing) */
-    private record Local(String reply, Runnable after) implements Expected {
+    /**
+     * @param after runs right after the reply was handed out (null: nothing)
+     * @param command the command it answers (redacted), or null
+     */
+    private record Local(String reply, Runnable after, FtpCommand command) implements Expected {
+    }
+
+    /** Told of each local reply as it is handed out. */
+    interface LocalReplies {
+        void answered(FtpCommand command, String reply);
     }
 
     private final Deque<Expected> queue = new ArrayDeque<>();
+    private final LocalReplies localReplies;
 
     ExpectationQueue() {
-        queue.add(new Forwarded(CommandKind.OTHER)); // the greeting (220, or 120 then 220)
+        this((command, reply) -> { });
+    }
+
+    ExpectationQueue(LocalReplies localReplies) {
+        this.localReplies = localReplies;
+        queue.add(new Forwarded(CommandKind.OTHER, null)); // the greeting (220, or 120 then 220)
     }
 
     /** A command went to the server: its reply is owed. */
     void forwarded(CommandKind kind) {
-        queue.add(new Forwarded(kind));
+        queue.add(new Forwarded(kind, null));
+    }
+
+    /** {@code command} went to the server (as sent or replaced): its reply is owed. */
+    void forwarded(FtpCommand command) {
+        queue.add(new Forwarded(command.kind(), command.forLog()));
+    }
+
+    /** The command (redacted) the server's next final reply answers; null for the greeting or when nothing is owed. */
+    FtpCommand headCommand() {
+        return queue.peek() instanceof Forwarded f ? f.command() : null;
     }
 
     /** The gateway answers a command itself; {@code due} gets the reply now if nothing is owed before it. */
@@ -39,7 +64,12 @@ final class ExpectationQueue {
 
     /** As {@link #local(String, Consumer)}; {@code after} runs right after {@code due} got the reply. */
     void local(String reply, Runnable after, Consumer<String> due) {
-        queue.add(new Local(reply, after));
+        local(null, reply, after, due);
+    }
+
+    /** As {@link #local(String, Runnable, Consumer)}, answering {@code command}. */
+    void local(FtpCommand command, String reply, Runnable after, Consumer<String> due) {
+        queue.add(new Local(reply, after, command == null ? null : command.forLog()));
         drainDue(due);
     }
 
@@ -72,6 +102,7 @@ final class ExpectationQueue {
         while (queue.peek() instanceof Local local) {
             queue.poll();
             due.accept(local.reply());
+            localReplies.answered(local.command(), local.reply());
             if (local.after() != null) {
                 local.after().run();
             }

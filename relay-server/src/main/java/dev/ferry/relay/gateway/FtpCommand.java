@@ -27,6 +27,19 @@ public record FtpCommand(CommandKind kind, String verb, String argument) {
     }
 
     /**
+     * The command as it may be recorded: PASS and ACCT lose their argument (a password or an account
+     * secret is never logged, counted or shown); every other command is unchanged.
+     */
+    public FtpCommand forLog() {
+        return isSecret() ? new FtpCommand(kind, verb, "") : this;
+    }
+
+    /** PASS or ACCT: the argument is a secret. */
+    public boolean isSecret() {
+        return verb.equalsIgnoreCase("PASS") || verb.equalsIgnoreCase("ACCT");
+    }
+
+    /**
      * The Telnet Synch in a command line: the index of each DM byte (IAC DM, which RFC 959 4.1.3
      * has the client send as TCP urgent data before ABOR, STAT or QUIT) among the Telnet commands that
      * start the line. Only that prefix counts: bytes after the first ordinary character (a verb,

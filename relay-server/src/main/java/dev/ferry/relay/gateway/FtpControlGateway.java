@@ -63,7 +63,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private final SessionEvents events;
     private final LineSplitter commands;
     private final LineSplitter replies;
-    private final ExpectationQueue expected = new ExpectationQueue();
+    private final ExpectationQueue expected;
     private final ReplyReader replyReader;
     private ChannelHandlerContext ctx;
 
@@ -114,8 +114,9 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         this.events = Objects.requireNonNull(events, "events");
         this.commands = new LineSplitter(config.maxLineLength() + 2);
         this.replies = new LineSplitter(config.maxLineLength() + 2);
+        this.expected = new ExpectationQueue(this::answeredLocally);
         this.replyReader = new ReplyReader(expected, new PassiveReplyRewriter(config.publicAddress(),
-                Objects.requireNonNull(endpoints, "endpoints")), this::afterReply, config.maxLineLength(),
+                Objects.requireNonNull(endpoints, "endpoints")), new Replies(), config.maxLineLength(),
                 config.tlsFeatures() ? new TlsFeatures() : null);
     }
 
@@ -225,6 +226,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private void command(byte[] line, ByteBuf out) {
         sessionEvent(events::commandReceived);
         FtpCommand command = FtpCommand.parse(line);
+        sessionEvent(() -> events.command(command.forLog()));
         CommandFilter.Decision decision;
         try {
             decision = filter.decide(command);
@@ -237,12 +239,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     private void apply(FtpCommand command, byte[] line, CommandFilter.Decision decision, ByteBuf out) {
         if (decision instanceof CommandFilter.Answer answer) {
-            expectLocal(answer.reply());
+            expectLocal(command, answer.reply());
             return;
         }
         if (decision instanceof CommandFilter.StartTls start) {
             holding = true; // what the client sends next is TLS: held raw until the handler is in place
-            expected.local(start.reply(), () -> tlsDue(start.tls()), due -> {
+            expected.local(command, start.reply(), () -> tlsDue(start.tls()), due -> {
                 emit(Unpooled.copiedBuffer(due, StandardCharsets.ISO_8859_1), ctx.newPromise());
                 ctx.flush();
             });
@@ -258,7 +260,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         } else {
             forwardLine(line, out, lineEndStartsRead && command.verb().equalsIgnoreCase("ABOR"));
         }
-        expected.forwarded(command.kind());
+        expected.forwarded(command);
         if (command.kind() == CommandKind.AUTH) {
             holding = true; // after 234 what follows is TLS and must not be parsed
         }
@@ -355,6 +357,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             log.warn("gateway: {} sent over {} bytes while a reply was pending; closing",
                     ctx.channel().remoteAddress(), MAX_HELD);
             releaseHeld();
+            sessionEvent(events::tooMuchInput);
             ctx.writeAndFlush(Unpooled.copiedBuffer(TOO_MUCH_INPUT, StandardCharsets.US_ASCII))
                     .addListener(ChannelFutureListener.CLOSE);
         }
@@ -478,10 +481,46 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
 
     /** Queues a local reply; it goes out now if every earlier reply has. */
     private void expectLocal(String reply) {
-        expected.local(reply, due -> {
+        expectLocal(null, reply);
+    }
+
+    /** Queues a local reply to {@code command}; it goes out now if every earlier reply has. */
+    private void expectLocal(FtpCommand command, String reply) {
+        expected.local(command, reply, null, due -> {
             emit(Unpooled.copiedBuffer(due, StandardCharsets.ISO_8859_1), ctx.newPromise());
             ctx.flush();
         });
+    }
+
+    /** A local reply went out: the session hears of it as of any final reply. */
+    private void answeredLocally(FtpCommand command, String reply) {
+        int code = ReplyCodes.code(reply);
+        if (code >= 200) {
+            sessionEvent(() -> events.answered(command, code, ReplyCodes.lastLine(reply)));
+        }
+    }
+
+    /** What the reply reader tells: the gateway's own reaction, then the session's events. */
+    private final class Replies implements ReplyReader.Listener {
+        @Override
+        public void replied(CommandKind kind, int code) {
+            afterReply(kind, code);
+        }
+
+        @Override
+        public void preliminary(FtpCommand command, int code) {
+            sessionEvent(() -> events.started(command, code));
+        }
+
+        @Override
+        public void answered(FtpCommand command, int code, String text) {
+            sessionEvent(() -> events.answered(command, code, text));
+        }
+
+        @Override
+        public void rewritten(CommandKind kind) {
+            sessionEvent(() -> events.passiveRewritten(kind));
+        }
     }
 
     private void emit(ByteBuf out, ChannelPromise promise) {

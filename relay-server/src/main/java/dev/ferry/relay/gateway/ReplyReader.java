@@ -22,6 +22,18 @@ final class ReplyReader {
     /** Told of each final (2xx-5xx) reply once it and the local replies due after it are in the output. */
     interface Listener {
         void replied(CommandKind kind, int code);
+
+        /** A 1xx reply to {@code command} (redacted, may be null) went out. */
+        default void preliminary(FtpCommand command, int code) {
+        }
+
+        /** The final reply to {@code command} (redacted, null for the greeting) went out; {@code text} is its last line. */
+        default void answered(FtpCommand command, int code, String text) {
+        }
+
+        /** A 227/229 was rewritten to a leased port. */
+        default void rewritten(CommandKind kind) {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(ReplyReader.class);
@@ -64,8 +76,9 @@ final class ReplyReader {
         if (outcome != null && isTransferOutcome(piece.code())) {
             if (piece.endsReply()) {
                 out.writeCharSequence(outcome, StandardCharsets.ISO_8859_1);
+                String text = outcome;
                 outcome = null;
-                replied(piece.code(), out);
+                replied(ReplyCodes.code(text), ReplyCodes.lastLine(text), out);
             }
             return; // the server's own outcome is dropped line by line
         }
@@ -79,8 +92,12 @@ final class ReplyReader {
             out.writeBytes(bytes);
         }
         if (piece.endsReply()) {
-            replied(piece.code(), out);
+            replied(piece.code(), first && complete ? text(bytes) : null, out);
         }
+    }
+
+    private static String text(byte[] line) {
+        return new String(line, StandardCharsets.ISO_8859_1).strip();
     }
 
     private void passive(FtpReplyAssembler.Piece piece, byte[] bytes, boolean wholeLine, ByteBuf out) {
@@ -111,7 +128,10 @@ final class ReplyReader {
         }
         flushHeld(out);
         out.writeCharSequence(result.text(), StandardCharsets.ISO_8859_1);
-        replied(piece.code(), out);
+        if (!result.refused()) {
+            listener.rewritten(answering);
+        }
+        replied(ReplyCodes.code(result.text()), ReplyCodes.lastLine(result.text()), out);
     }
 
     private void flushHeld(ByteBuf out) {
@@ -141,15 +161,17 @@ final class ReplyReader {
         return code == 226 || code == 250 || code == 425 || code == 426 || code == 451;
     }
 
-    private void replied(int code, ByteBuf out) {
+    private void replied(int code, String text, ByteBuf out) {
         answering = null;
         streaming = false;
         flushHeld(out);
         preliminary = code < 200;
         if (code < 200) {
+            listener.preliminary(expected.headCommand(), code);
             return; // preliminary: the command still awaits its final reply
         }
         outcome = null;
+        listener.answered(expected.headCommand(), code, text == null ? String.valueOf(code) : text);
         CommandKind kind = expected.replied(reply -> out.writeCharSequence(reply, StandardCharsets.ISO_8859_1));
         listener.replied(kind, code);
     }

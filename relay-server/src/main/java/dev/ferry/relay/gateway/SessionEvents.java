@@ -30,6 +30,29 @@ public interface SessionEvents {
     default void replyForwarded() {
     }
 
+    /** The client sent {@code command} (already {@link FtpCommand#forLog() redacted}: no password reaches this). */
+    default void command(FtpCommand command) {
+    }
+
+    /** A preliminary (1xx) reply to {@code command} went to the client: its transfer is under way. */
+    default void started(FtpCommand command, int code) {
+    }
+
+    /**
+     * The final reply to {@code command} (redacted; null for the greeting or an unsolicited reply) went
+     * to the client, from the server or from the gateway itself; {@code text} is its last line.
+     */
+    default void answered(FtpCommand command, int code, String text) {
+    }
+
+    /** The server's reply to PASV or EPSV was rewritten to the relay's address and a leased port. */
+    default void passiveRewritten(CommandKind kind) {
+    }
+
+    /** The client sent too much while the relay waited for the server: it gets 421 and is closed. */
+    default void tooMuchInput() {
+    }
+
     SessionEvents NONE = new SessionEvents() {
     };
 }

@@ -265,7 +265,7 @@ public final class AgentLinkService {
                 outbound.onError(Status.INVALID_ARGUMENT.withDescription("the first frame must be attach").asRuntimeException());
                 return;
             }
-            PendingStreams.Pending waiting = pending.claim(attach.streamId());
+            PendingStreams.Pending waiting = pending.claimAttached(attach.streamId());
             if (waiting == null) {
                 outbound.onError(Status.NOT_FOUND.withDescription("no connection is waiting for this stream").asRuntimeException());
                 return;

@@ -12,20 +12,47 @@ import org.slf4j.LoggerFactory;
 public final class ConnectedAgents {
     private static final Logger log = LoggerFactory.getLogger(ConnectedAgents.class);
     private final Map<String, ConnectedAgent> byTunnel = new ConcurrentHashMap<>();
+    private final Listener listener;
+
+    /** Told when a tunnel's agent comes and goes (e.g. the status page's read model). */
+    public interface Listener {
+        void connected(ConnectedAgent agent);
+
+        void gone(ConnectedAgent agent, String why);
+    }
+
+    public ConnectedAgents() {
+        this(new Listener() {
+            @Override
+            public void connected(ConnectedAgent agent) {
+            }
+
+            @Override
+            public void gone(ConnectedAgent agent, String why) {
+            }
+        });
+    }
+
+    public ConnectedAgents(Listener listener) {
+        this.listener = listener;
+    }
 
     public void connect(ConnectedAgent agent) {
         ConnectedAgent previous = byTunnel.put(agent.tunnel().name(), agent);
         log.info("tunnel {}: agent connected from {}", agent.tunnel().name(), agent.remote());
         if (previous != null && previous != agent) {
+            listener.gone(previous, "replaced by a newer link");
             log.info("tunnel {}: replacing the agent link from {}", agent.tunnel().name(), previous.remote());
             previous.close(Status.ABORTED.withDescription("replaced by a newer link for tunnel " + agent.tunnel().name()));
         }
+        listener.connected(agent);
     }
 
     public void disconnect(ConnectedAgent agent) {
         agent.markClosed();
         if (byTunnel.remove(agent.tunnel().name(), agent)) {
             log.info("tunnel {}: agent from {} disconnected", agent.tunnel().name(), agent.remote());
+            listener.gone(agent, "disconnected");
         }
     }
 
@@ -40,6 +67,7 @@ public final class ConnectedAgents {
                     + "within {} s); its transfers are reset and clients get 421 until it reconnects",
                     agent.tunnel().name(), agent.remote(), describe(status),
                     LinkKeepalive.INTERVAL.plus(LinkKeepalive.RELAY_TIMEOUT).toSeconds());
+            listener.gone(agent, "link lost: " + describe(status));
         }
     }
 
@@ -61,8 +89,14 @@ public final class ConnectedAgents {
     public void revoke(String tunnelName) {
         ConnectedAgent agent = byTunnel.remove(tunnelName);
         if (agent != null) {
+            listener.gone(agent, "tunnel removed");
             agent.close(Status.PERMISSION_DENIED.withDescription("tunnel " + tunnelName + " was removed from the relay"));
         }
+    }
+
+    /** Agents connected now. */
+    public int size() {
+        return byTunnel.size();
     }
 
     public void closeAll(Status status) {

@@ -25,14 +25,21 @@ import java.util.function.Supplier;
 public final class PendingStreams {
     /** A connection waiting for its Pipe. */
     public record Pending(EventLoop loop, String label, Supplier<CompletionStage<Channel>> relaySide,
-            Consumer<String> onFailure, ScheduledFuture<?> timeout) {
+            Consumer<String> onFailure, ScheduledFuture<?> timeout, long registeredNanos) {
     }
 
     private final Map<ByteString, Pending> pending = new ConcurrentHashMap<>();
     private final Duration timeout;
+    private final Consumer<Duration> attached;
 
     public PendingStreams(Duration timeout) {
+        this(timeout, latency -> { });
+    }
+
+    /** @param attached told how long each stream took from being asked for to its Pipe attaching */
+    public PendingStreams(Duration timeout, Consumer<Duration> attached) {
         this.timeout = timeout;
+        this.attached = attached;
     }
 
     /** Waits for {@code id} for an existing connection; if nothing attaches in time, {@code onFailure} runs. */
@@ -75,7 +82,7 @@ public final class PendingStreams {
         ScheduledFuture<?> timer = loop.schedule(
                 () -> fail(id, "no connection through the agent within " + wait.toSeconds() + " s"),
                 wait.toMillis(), TimeUnit.MILLISECONDS);
-        pending.put(id, new Pending(loop, label, relaySide, onFailure, timer));
+        pending.put(id, new Pending(loop, label, relaySide, onFailure, timer, System.nanoTime()));
     }
 
     /** Claims the connection waiting for {@code id}, or null if none is (unknown, failed or timed out). */
@@ -83,6 +90,15 @@ public final class PendingStreams {
         Pending p = pending.remove(id);
         if (p != null) {
             p.timeout().cancel(false);
+        }
+        return p;
+    }
+
+    /** As {@link #claim}, for the Pipe call that attaches to {@code id}: its open latency is reported. */
+    public Pending claimAttached(ByteString id) {
+        Pending p = claim(id);
+        if (p != null) {
+            attached.accept(Duration.ofNanos(System.nanoTime() - p.registeredNanos()));
         }
         return p;
     }
