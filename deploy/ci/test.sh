@@ -10,4 +10,6 @@ if [[ $(id -u) -eq 0 ]]; then
   trap 'deploy/ci/docker.sh stop' EXIT
   deploy/ci/docker.sh base-image
 fi
-mvn -B verify "$@"
+# -T 2: the image tests (deploy/image-tests, Docker) run beside the end-to-end tests and the NAT lab
+# (e2e-tests): they share no ports (127.0.0.3x with free ports vs namespaces and other addresses).
+mvn -B -T 2 verify "$@"
