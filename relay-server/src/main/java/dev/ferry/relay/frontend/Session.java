@@ -148,13 +148,6 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         end(SessionDrain.CLOSING + " (" + drainReason + ").");
     }
 
-    @Override
-    public void replyForwarded() {
-        if (drainReason != null) {
-            client.eventLoop().execute(this::endIfIdle); // after the reply has left the gateway
-        }
-    }
-
     private void checkIdle() {
         Duration idle = services.limits().idleTimeout();
         if (openDataConnections == 0 && System.nanoTime() - lastCommandNanos > idle.toNanos()) {
@@ -177,6 +170,9 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     @Override
     public void answered(FtpCommand command, int code, String text) {
         observed.answered(command, code, text);
+        if (drainReason != null) {
+            client.eventLoop().execute(this::endIfIdle); // after the reply has left the gateway
+        }
     }
 
     @Override

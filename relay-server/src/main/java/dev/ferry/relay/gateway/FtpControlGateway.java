@@ -467,7 +467,6 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
         } catch (RuntimeException e) {
             log.warn("gateway: session callback failed", e);
         }
-        sessionEvent(events::replyForwarded);
         if (kind == CommandKind.AUTH) {
             if (code == 234) {
                 passThrough = true;

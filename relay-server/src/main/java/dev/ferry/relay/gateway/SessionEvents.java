@@ -26,10 +26,6 @@ public interface SessionEvents {
         return Duration.ZERO;
     }
 
-    /** A final (2xx-5xx) reply went to the client: the command it answered is over. */
-    default void replyForwarded() {
-    }
-
     /** The client sent {@code command} (already {@link FtpCommand#forLog() redacted}: no password reaches this). */
     default void command(FtpCommand command) {
     }

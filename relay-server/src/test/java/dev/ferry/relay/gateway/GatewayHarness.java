@@ -32,7 +32,7 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     int commands;
     int opaque;
     int failures;
-    /** Final replies that went to the client ({@link SessionEvents#replyForwarded}). */
+    /** Final replies that went to the client ({@link SessionEvents#answered}). */
     int replies;
     Duration failureDelay = Duration.ZERO;
     /** Show the urgent byte of urgent data reaching the server as {@code <URGENT hex>}, not as itself. */
@@ -89,7 +89,7 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     }
 
     @Override
-    public void replyForwarded() {
+    public void answered(FtpCommand command, int code, String text) {
         replies++;
     }
 
