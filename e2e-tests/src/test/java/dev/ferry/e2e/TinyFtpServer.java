@@ -15,7 +15,9 @@ import java.util.function.IntFunction;
 /**
  * A hand-written FTP server for tests that need replies no real server in the suite sends: it
  * accepts any login, serves one file for RETR (and as the listing for LIST), and words its 227 and 229 replies as told (e.g. a 227
- * without parentheses, a 229 with {@code !} as delimiter). One client at a time; closed by {@link #close()}.
+ * without parentheses, a 229 with {@code !} as delimiter). In active mode (PORT, EPRT) it sends the
+ * file and its 226 right after each other, as fast as it can, as pure-ftpd does. One client at a
+ * time; closed by {@link #close()}.
  */
 final class TinyFtpServer implements AutoCloseable {
     private final ServerSocket control;
@@ -61,6 +63,7 @@ final class TinyFtpServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
         OutputStream out = s.getOutputStream();
         ServerSocket data = null;
+        InetSocketAddress active = null;
         try {
             reply(out, "220 tiny FTP server ready");
             for (String line; (line = in.readLine()) != null; ) {
@@ -70,6 +73,7 @@ final class TinyFtpServer implements AutoCloseable {
                     case "PASS" -> reply(out, "230 Logged in.");
                     case "TYPE" -> reply(out, "200 Type set.");
                     case "PASV", "EPSV" -> {
+                        active = null;
                         if (data != null) {
                             data.close();
                         }
@@ -77,7 +81,32 @@ final class TinyFtpServer implements AutoCloseable {
                         int port = data.getLocalPort();
                         reply(out, verb.equals("PASV") ? pasvReply.apply(port) : epsvReply.apply(port));
                     }
+                    case "PORT" -> {
+                        String[] n = line.substring(5).trim().split(",");
+                        active = new InetSocketAddress(String.join(".", n[0], n[1], n[2], n[3]),
+                                Integer.parseInt(n[4]) * 256 + Integer.parseInt(n[5]));
+                        reply(out, "200 PORT command successful.");
+                    }
+                    case "EPRT" -> {
+                        String arg = line.substring(5).trim();
+                        String[] f = arg.substring(1).split(java.util.regex.Pattern.quote(arg.substring(0, 1)));
+                        active = new InetSocketAddress(f[1], Integer.parseInt(f[2]));
+                        reply(out, "200 EPRT command successful.");
+                    }
                     case "RETR", "LIST" -> {
+                        if (active != null) {
+                            reply(out, "150 Opening data connection.");
+                            try (Socket d = new Socket(active.getAddress(), active.getPort())) {
+                                d.getOutputStream().write(file);
+                            } catch (IOException e) {
+                                reply(out, "425 Can't open data connection.");
+                                continue;
+                            } finally {
+                                active = null;
+                            }
+                            reply(out, "226 Transfer complete.");
+                            continue;
+                        }
                         if (data == null) {
                             reply(out, "425 Use PASV or EPSV first.");
                             continue;

@@ -15,8 +15,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,11 +54,9 @@ class TunnelCommandsTest {
     @Test
     void twentyConcurrentAddsFromProcessesAndThreadsGiveEachNameAndPortOneTunnelWhoseTokenWorks() throws Exception {
         Path data = Files.createDirectories(temp.resolve("relay"));
-        int[] ports = new int[5];
-        for (int i = 0; i < ports.length; i++) {
-            ports[i] = FreePorts.find(Tunnel.RELAY_HOST);
-        }
         try (Tunnel running = Tunnel.startRelay(data)) {
+            // found once the relay listens, so no port can be the running tunnel's own
+            int[] ports = distinctFreePorts(5, running.relay.ftpPort(Tunnel.NAME).orElseThrow());
             int adds = 20;
             ExecutorService pool = Executors.newFixedThreadPool(adds);
             CountDownLatch go = new CountDownLatch(1);
@@ -116,6 +116,17 @@ class TunnelCommandsTest {
                 pool.shutdownNow();
             }
         }
+    }
+
+    private static int[] distinctFreePorts(int count, int taken) {
+        Set<Integer> found = new LinkedHashSet<>();
+        while (found.size() < count) {
+            int port = FreePorts.find(Tunnel.RELAY_HOST);
+            if (port != taken) {
+                found.add(port);
+            }
+        }
+        return found.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private static void assertAgentIsWelcomed(Tunnel running, String token) throws Exception {

@@ -48,6 +48,8 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     /** The name of the gateway in the client channel's pipeline. */
     public static final String GATEWAY = "gateway";
+    /** How long a 226 that overtook the server's active data connection waits for it to reach the relay. */
+    private static final Duration ACTIVE_REPLY_GRACE = Duration.ofSeconds(2);
 
     private final SocketChannel client;
     private final Tunnel tunnel;
@@ -59,6 +61,8 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     private FtpControlGateway gateway;
     private ByteString controlStreamId = ByteString.EMPTY;
     private PassiveLease lease;
+    /** The data connection the last PORT/EPRT prepared, until a PASV/EPSV replaces it; or null. */
+    private ActiveTransfer active;
     private long lastCommandNanos = System.nanoTime();
     private int openDataConnections;
     private ScheduledFuture<?> loginDeadline;
@@ -256,6 +260,7 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
     @Override
     public OptionalInt lease(int upstreamPort) {
         releaseLease();
+        active = null;
         InetAddress clientIp = client.remoteAddress().getAddress();
         ByteString streamId = services.streamIds().next();
         String label = label("data " + StreamIds.shortForm(streamId));
@@ -312,17 +317,24 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
         ByteString streamId = services.streamIds().next();
         String label = label("active data " + StreamIds.shortForm(streamId));
         java.util.concurrent.CompletableFuture<InetSocketAddress> listening = services.listens().register(streamId);
+        ActiveTransfer transfer = new ActiveTransfer(client.eventLoop(), ACTIVE_REPLY_GRACE);
+        active = transfer;
         services.pending().register(streamId, client.eventLoop(), label,
-                () -> services.activeDialer().dial(client.eventLoop(), clientTarget, data -> {
-                    track(data);
-                    if (ftps.protectsData()) {
-                        DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
-                    }
-                    observed.dataConnection(data);
-                }),
+                () -> {
+                    transfer.dialing();
+                    return services.activeDialer().dial(client.eventLoop(), clientTarget, data -> {
+                        track(data);
+                        if (ftps.protectsData()) {
+                            DataTls.protect(data, ftps, services.ftps(), label, this::dataRefused);
+                        }
+                        observed.dataConnection(data);
+                        transfer.connected(data);
+                    });
+                },
                 reason -> {
                     log.warn("{}: active data connection failed: {}", label, reason);
                     observed.dataFailed(reason);
+                    transfer.failed();
                 }, services.activeTimeout());
         boolean sent = agent.send(RelayMessage.newBuilder()
                 .setStartListen(StartListen.newBuilder().setStreamId(streamId).setSessionStreamId(controlStreamId)).build());
@@ -342,6 +354,11 @@ public final class Session implements DataEndpoints, SessionEvents, SessionDrain
             }
         });
         return listening.orTimeout(services.activeTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<String> finalReplyDue(int code) {
+        return active == null ? null : active.finalReplyDue(code);
     }
 
     /** The relay refused a data connection: the transfer's outcome becomes {@code reply}. */

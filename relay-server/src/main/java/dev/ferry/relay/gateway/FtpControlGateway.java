@@ -10,10 +10,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.net.InetAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +70,10 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private final LineSplitter replies;
     private final ExpectationQueue expected;
     private final ReplyReader replyReader;
+    /** Asked before the server's final reply to a transfer goes out (see {@link DataEndpoints#finalReplyDue}). */
+    private final IntFunction<CompletionStage<String>> finalReplyDue;
+    /** The server's output from a transfer's final reply on, while its data connection finishes. */
+    private final HeldReplies heldReplies = new HeldReplies(MAX_HELD);
     private ChannelHandlerContext ctx;
 
     private boolean passThrough;
@@ -100,7 +109,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client,
             CommandFilter first) {
         this(config, endpoints, events,
-                first.orElse(new ActiveModeFilter(endpoints, client)).orElse(new Ipv6PassiveFilter(client)));
+                first.orElse(new ActiveModeFilter(endpoints, client)).orElse(new Ipv6PassiveFilter(client)),
+                endpoints::finalReplyDue);
     }
 
     /**
@@ -109,6 +119,12 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
      */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
             CommandFilter filter) {
+        this(config, endpoints, events, filter, code -> null);
+    }
+
+    private FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
+            CommandFilter filter, IntFunction<CompletionStage<String>> finalReplyDue) {
+        this.finalReplyDue = finalReplyDue;
         this.config = Objects.requireNonNull(config, "config");
         this.filter = Objects.requireNonNull(filter, "filter").orElse(new RefusedCommands());
         this.events = Objects.requireNonNull(events, "events");
@@ -132,6 +148,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             delayedOutput.release();
             delayedOutput = null;
         }
+        heldReplies.discard(new ClosedChannelException());
     }
 
     // ---------------------------------------------------------------- client -> server
@@ -416,7 +433,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             return;
         }
         ByteBuf out = ctx.alloc().buffer();
-        LineSplitter.Sink sink = (bytes, first, complete) -> reply(bytes, first, complete, out);
+        LineSplitter.Sink sink = (bytes, first, complete) -> serverPiece(bytes, first, complete, out);
         busy = true;
         try {
             if (in.isReadable()) {
@@ -434,10 +451,126 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             busy = false;
             in.release();
         }
-        emit(out, promise);
+        if (heldReplies.holding()) {
+            heldReplies.defer(promise);
+            emit(out, ctx.newPromise());
+        } else {
+            emitReleasing(out, promise, heldReplies.takePromises());
+        }
         if (tlsToStart != null && !delaying) {
             installTls();
         }
+    }
+
+    /**
+     * One piece of the server's output. The first line of the final reply to a transfer (after its
+     * 1xx) is where the session may hold the output until the transfer's data connection is done.
+     */
+    private void serverPiece(byte[] bytes, boolean first, boolean complete, ByteBuf out) {
+        if (!heldReplies.holding() && first && replyReader.awaitsTransferOutcome()) {
+            int code = finalReplyCode(bytes);
+            if (code != 0) {
+                awaitDataConnection(code);
+            }
+        }
+        if (!heldReplies.holding()) {
+            reply(bytes, first, complete, out);
+        } else if (!heldReplies.add(bytes, first, complete)) {
+            log.warn("gateway: the FTP server sent over {} bytes after a transfer's final reply while its data "
+                    + "connection was finishing; letting them go", MAX_HELD);
+            heldReplies.release().forEach(p -> reply(p.bytes(), p.first(), p.complete(), out));
+        }
+    }
+
+    /** The code of a line that starts a final (2xx-5xx) reply, or 0. */
+    private static int finalReplyCode(byte[] line) {
+        if (line.length < 3 || line[0] < '2' || line[0] > '5' || !isDigit(line[1]) || !isDigit(line[2])) {
+            return 0;
+        }
+        if (line.length > 3 && line[3] != ' ' && line[3] != '-' && line[3] != '\r' && line[3] != '\n') {
+            return 0;
+        }
+        return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    /** Asks the session whether the final reply waits; holds the output from here on if it does. */
+    private void awaitDataConnection(int code) {
+        CompletionStage<String> due;
+        try {
+            due = finalReplyDue.apply(code);
+        } catch (RuntimeException e) {
+            log.warn("gateway: session callback failed", e);
+            return;
+        }
+        if (due == null) {
+            return;
+        }
+        CompletableFuture<String> now = due.toCompletableFuture();
+        if (now.isDone()) {
+            replaceOutcome(now.isCompletedExceptionally() ? null : now.join());
+            return;
+        }
+        heldReplies.start();
+        due.whenComplete((replacement, error) -> ctx.executor().execute(
+                () -> releaseReplies(error == null ? replacement : null)));
+    }
+
+    private void replaceOutcome(String replacement) {
+        if (replacement != null) {
+            replyReader.replaceTransferOutcome(replacement);
+        }
+    }
+
+    /** The transfer's data connection is done: the held output goes out (its final reply replaced if told). */
+    private void releaseReplies(String replacement) {
+        if (!heldReplies.holding()) {
+            return; // let go already (too much of it)
+        }
+        if (ctx.isRemoved() || !ctx.channel().isOpen()) {
+            heldReplies.discard(new ClosedChannelException());
+            return;
+        }
+        replaceOutcome(replacement);
+        List<HeldReplies.Piece> pieces = heldReplies.release();
+        ByteBuf out = ctx.alloc().buffer();
+        for (int i = 0; i < pieces.size(); i++) {
+            HeldReplies.Piece p = pieces.get(i);
+            if (i == 0) {
+                reply(p.bytes(), p.first(), p.complete(), out); // the reply this hold was for
+            } else {
+                serverPiece(p.bytes(), p.first(), p.complete(), out); // a later transfer's may hold again
+            }
+        }
+        emitReleasing(out, ctx.newPromise(), heldReplies.holding() ? List.of() : heldReplies.takePromises());
+        ctx.flush();
+    }
+
+    /** Emits {@code out} with {@code promise}; the writes that waited for it succeed or fail with it. */
+    private void emitReleasing(ByteBuf out, ChannelPromise promise, List<ChannelPromise> waiting) {
+        if (waiting.isEmpty()) {
+            emit(out, promise);
+            return;
+        }
+        ChannelPromise all = ctx.newPromise();
+        all.addListener(f -> {
+            for (ChannelPromise w : waiting) {
+                if (f.isSuccess()) {
+                    w.trySuccess();
+                } else {
+                    w.tryFailure(f.cause());
+                }
+            }
+            if (f.isSuccess()) {
+                promise.trySuccess();
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        });
+        emit(out, all);
     }
 
     private void reply(byte[] bytes, boolean first, boolean complete, ByteBuf out) {

@@ -152,6 +152,11 @@ final class ReplyReader {
         return true;
     }
 
+    /** A 1xx went out and nothing of its command's final reply has come yet: the next reply ends the transfer. */
+    boolean awaitsTransferOutcome() {
+        return preliminary && answering == null;
+    }
+
     /** A 1xx went out and its command's final reply has not. */
     boolean transferUnderWay() {
         return preliminary;

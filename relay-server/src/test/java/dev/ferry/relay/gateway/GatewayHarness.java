@@ -35,6 +35,9 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     /** Final replies that went to the client ({@link SessionEvents#answered}). */
     int replies;
     Duration failureDelay = Duration.ZERO;
+    /** What {@link #finalReplyDue} returns (null: the final reply goes at once); the codes it was asked for. */
+    CompletableFuture<String> finalReplyGate;
+    final List<Integer> finalReplyCodes = new ArrayList<>();
     /** Show the urgent byte of urgent data reaching the server as {@code <URGENT hex>}, not as itself. */
     boolean showUrgent;
 
@@ -76,6 +79,12 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
     public CompletionStage<InetSocketAddress> prepareActive(InetSocketAddress client) {
         activeFor.add(client);
         return CompletableFuture.completedFuture(agentListen);
+    }
+
+    @Override
+    public CompletionStage<String> finalReplyDue(int code) {
+        finalReplyCodes.add(code);
+        return finalReplyGate;
     }
 
     @Override
@@ -146,6 +155,13 @@ final class GatewayHarness implements DataEndpoints, SessionEvents {
         channel.writeOutbound(allocator.track(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)));
         channel.runPendingTasks();
         return drainOutbound();
+    }
+
+    /** The server sends {@code text}; the write's future, for what reaches the client see {@link #drainOutbound}. */
+    io.netty.channel.ChannelFuture serverWrite(String text) {
+        io.netty.channel.ChannelFuture f = channel.writeAndFlush(allocator.track(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1)));
+        channel.runPendingTasks();
+        return f;
     }
 
     /** What reached the client without the server sending anything (local replies). */
