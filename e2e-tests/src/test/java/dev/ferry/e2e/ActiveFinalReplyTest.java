@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -28,25 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ActiveFinalReplyTest {
     @TempDir
     static Path temp;
-    static TinyFtpServer server;
+    static TinyTunnel tiny;
     static Tunnel tunnel;
     static final byte[] LISTING = "-rw-r--r-- 1 ftp ftp 67 Dec 01 12:00 one-small-file-as-in-the-pure-ftpd-lab.txt\n"
             .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @BeforeAll
     static void start() throws Exception {
-        server = new TinyFtpServer("127.0.0.6", LISTING, port -> "227 Entering Passive Mode (" + server.hostPort(port) + ")",
+        tiny = TinyTunnel.start(temp, LISTING, (hostPort, port) -> "227 Entering Passive Mode (" + hostPort + ")",
                 port -> "229 Entering Extended Passive Mode (|||" + port + "|)");
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(server.address());
+        tunnel = tiny.tunnel;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            tunnel.close();
-        } finally {
-            server.close();
-        }
+        tiny.close();
     }
 
     @Test

@@ -232,7 +232,7 @@ class DoctorTest {
     void anUnreadable227IsNamedAndTheOtherModesStillPass() throws Exception {
         Path dataDir = Files.createDirectories(temp.resolve("relay"));
         try (TinyFtpServer tiny = new TinyFtpServer("127.0.0.6", "a\r\nb\r\n".getBytes(StandardCharsets.US_ASCII),
-                port -> "227 Entering Passive Mode (no numbers here)", port -> "229 Entering Extended Passive Mode (|||" + port + "|)");
+                port -> "227 Entering Passive Mode (no numbers here)", port -> "229 Entering Extended Passive Mode (|||" + port + "|)").refuseActiveMode();
                 Tunnel t = Tunnel.startRelay(dataDir).startAgent(tiny.address())) {
             Run run = asAlice(dataDir);
             assertThat(run.out()).as(run.err()).containsExactly(heading(t), connected(t),

@@ -26,6 +26,7 @@ final class TinyFtpServer implements AutoCloseable {
     private final IntFunction<String> epsvReply;
     private final Thread acceptor;
     private volatile Socket client;
+    private volatile boolean activeRefused;
 
     /** @param pasvReply the 227 line for a data port on this server's address, without line end; likewise epsvReply */
     TinyFtpServer(String host, byte[] file, IntFunction<String> pasvReply, IntFunction<String> epsvReply)
@@ -37,6 +38,12 @@ final class TinyFtpServer implements AutoCloseable {
         this.acceptor = new Thread(this::serve, "tiny-ftp");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** From now on PORT and EPRT are answered {@code 502 Not implemented.}, as by a server without active mode. */
+    TinyFtpServer refuseActiveMode() {
+        activeRefused = true;
+        return this;
     }
 
     InetSocketAddress address() {
@@ -68,6 +75,9 @@ final class TinyFtpServer implements AutoCloseable {
             reply(out, "220 tiny FTP server ready");
             for (String line; (line = in.readLine()) != null; ) {
                 String verb = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
+                if (activeRefused && (verb.equals("PORT") || verb.equals("EPRT"))) {
+                    verb = "not implemented";
+                }
                 switch (verb) {
                     case "USER" -> reply(out, "331 Password please.");
                     case "PASS" -> reply(out, "230 Logged in.");

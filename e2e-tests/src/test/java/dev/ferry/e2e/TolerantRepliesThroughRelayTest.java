@@ -3,7 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.apache.commons.net.ftp.FTPClient;
@@ -20,25 +19,21 @@ import org.junit.jupiter.api.io.TempDir;
 class TolerantRepliesThroughRelayTest {
     @TempDir
     static Path temp;
-    static TinyFtpServer server;
+    static TinyTunnel tiny;
     static Tunnel tunnel;
     static final byte[] FILE = new byte[3 << 20];
 
     @BeforeAll
     static void start() throws Exception {
         new Random(12).nextBytes(FILE);
-        server = new TinyFtpServer("127.0.0.6", FILE, port -> "227 Entering Passive Mode " + server.hostPort(port),
+        tiny = TinyTunnel.start(temp, FILE, (hostPort, port) -> "227 Entering Passive Mode " + hostPort,
                 port -> "229 Entering Extended Passive Mode (!!!" + port + "!)");
-        tunnel = Tunnel.startRelay(Files.createDirectories(temp.resolve("relay"))).startAgent(server.address());
+        tunnel = tiny.tunnel;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            tunnel.close();
-        } finally {
-            server.close();
-        }
+        tiny.close();
     }
 
     @Test
