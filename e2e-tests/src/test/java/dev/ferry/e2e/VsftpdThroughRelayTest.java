@@ -189,4 +189,41 @@ class VsftpdThroughRelayTest {
                     .endsWith("211 End").doesNotHaveDuplicates();
         }
     }
+
+    /**
+     * Small uploads by a client that sends the whole file and closes as soon as the 150 comes (lftp's
+     * mirror -R, scripts): vsftpd sends its 150 once the agent's early connection to its passive port
+     * is up, often before the agent's data stream has attached at the relay, so the client's bytes and
+     * its FIN wait at the relay's passive port with nothing reading them. Before EarlyInput, about one
+     * upload in a hundred ended {@code 426 Failure reading network stream.}
+     */
+    @Test
+    void uploadsThatCloseRightAfterThe150ArriveWhole() throws Exception {
+        int count = 150;
+        byte[][] files = new byte[count][];
+        java.util.Random random = new java.util.Random(7);
+        Pattern epsvPort = Pattern.compile("\\(\\|\\|\\|(\\d+)\\|\\)");
+        try (RawFtp ftp = RawFtp.connect(Tunnel.RELAY_HOST, tunnel.ftpPort)) {
+            assertThat(ftp.reply()).startsWith("220 ");
+            assertThat(ftp.send("USER anonymous")).startsWith("230 ");
+            assertThat(ftp.send("TYPE I")).startsWith("200 ");
+            assertThat(ftp.send("CWD incoming")).startsWith("250 ");
+            for (int i = 0; i < count; i++) {
+                files[i] = new byte[64 * 1024 + random.nextInt(1024)];
+                random.nextBytes(files[i]);
+                String epsv = ftp.send("EPSV");
+                Matcher port = epsvPort.matcher(epsv);
+                assertThat(port.find()).as(epsv).isTrue();
+                try (Socket data = new Socket(Tunnel.RELAY_HOST, Integer.parseInt(port.group(1)))) {
+                    assertThat(ftp.send("STOR quick-" + i + ".bin")).startsWith("150 ");
+                    data.getOutputStream().write(files[i]);
+                } // closed at once: the FIN follows the bytes
+                assertThat(ftp.reply()).as("upload %d", i).startsWith("226 ");
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            assertThat(Files.readAllBytes(root.resolve("incoming/quick-" + i + ".bin"))).as("upload %d", i)
+                    .isEqualTo(files[i]);
+        }
+    }
 }

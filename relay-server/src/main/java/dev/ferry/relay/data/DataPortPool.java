@@ -1,5 +1,6 @@
 package dev.ferry.relay.data;
 
+import dev.ferry.link.pipe.EarlyInput;
 import dev.ferry.link.pipe.SocketPipe;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -260,6 +261,7 @@ public final class DataPortPool {
                         lease.port, peer.getHostAddress(), lease.owner);
                 SocketPipe.resetChannel(child);
             } else {
+                EarlyInput.install(child); // its stream may attach after the client has sent all and closed
                 lease.joined = child;
                 lease.release();
                 child.closeFuture().addListener(f -> lease.stopListening());
