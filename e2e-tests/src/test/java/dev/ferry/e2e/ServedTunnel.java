@@ -2,7 +2,6 @@ package dev.ferry.e2e;
 
 import dev.ferry.relay.config.RelayConfig;
 import dev.ferry.relay.tunnel.TlsPolicy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 
@@ -36,13 +35,7 @@ record ServedTunnel(EmbeddedUpstream upstream, Tunnel tunnel) implements AutoClo
     static ServedTunnel start(Path temp, Path home, Upstream kind, TlsPolicy tls,
             UnaryOperator<RelayConfig.Builder> settings) throws Exception {
         EmbeddedUpstream upstream = kind.start("127.0.0.6", home, temp);
-        try {
-            return new ServedTunnel(upstream, Tunnel.startRelay(Files.createDirectories(temp.resolve("relay")), tls,
-                    settings).startAgent(upstream.address()));
-        } catch (Exception e) {
-            upstream.close();
-            throw e;
-        }
+        return new ServedTunnel(upstream, Tunnel.publish(upstream, upstream.address(), temp, tls, settings));
     }
 
     @Override

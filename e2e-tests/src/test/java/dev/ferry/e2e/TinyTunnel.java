@@ -1,6 +1,6 @@
 package dev.ferry.e2e;
 
-import java.nio.file.Files;
+import dev.ferry.relay.tunnel.TlsPolicy;
 import java.nio.file.Path;
 import java.util.function.IntFunction;
 
@@ -25,13 +25,7 @@ final class TinyTunnel implements AutoCloseable {
         TinyFtpServer server = new TinyFtpServer("127.0.0.6", file,
                 port -> pasvReply.apply(started[0].hostPort(port), port), epsvReply);
         started[0] = server;
-        try {
-            return new TinyTunnel(server, Tunnel.startRelay(Files.createDirectories(dir.resolve("relay")))
-                    .startAgent(server.address()));
-        } catch (Exception | Error e) {
-            server.close();
-            throw e;
-        }
+        return new TinyTunnel(server, Tunnel.publish(server, server.address(), dir, TlsPolicy.NONE, b -> b));
     }
 
     @Override

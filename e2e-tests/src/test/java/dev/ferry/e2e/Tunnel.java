@@ -15,11 +15,13 @@ import dev.ferry.relay.tunnel.TunnelStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import UnaryOperator;
 import org.apache.commons.net.ftp.FTP;
 import org.apache.commons.net.ftp.FTPClient;
 
@@ -55,31 +57,31 @@ final class Tunnel implements AutoCloseable {
     }
 
     /** Starts a relay with one tunnel and settings adjusted by {@code settings}; no agent yet. */
-    static Tunnel startRelay(Path dataDir, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+    static Tunnel startRelay(Path dataDir, UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
         return startRelay(dataDir, TlsPolicy.NONE, settings);
     }
 
     /** Starts a relay with one tunnel demanding {@code tls} of FTPS clients; no agent yet. */
-    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings)
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, UnaryOperator<RelayConfig.Builder> settings)
             throws Exception {
         return startRelay(dataDir, RELAY_HOST, tls, settings);
     }
 
     /** As above, the relay writing {@code publicAddress} into its passive replies (it still binds {@value #RELAY_HOST}). */
     static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
-            java.util.function.UnaryOperator<RelayConfig.Builder> settings) throws Exception {
+            UnaryOperator<RelayConfig.Builder> settings) throws Exception {
         return startRelay(dataDir, publicAddress, tls, settings, dev.ferry.relay.observe.ObserveSettings.DEFAULTS);
     }
 
-    /** As {@link #startRelay(Path, TlsPolicy, java.util.function.UnaryOperator)}, observing as {@code observe} says (access log, ...). */
-    static Tunnel startRelay(Path dataDir, TlsPolicy tls, java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+    /** As {@link #startRelay(Path, TlsPolicy, UnaryOperator)}, observing as {@code observe} says (access log, ...). */
+    static Tunnel startRelay(Path dataDir, TlsPolicy tls, UnaryOperator<RelayConfig.Builder> settings,
             dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
         return startRelay(dataDir, RELAY_HOST, tls, settings, observe);
     }
 
     static Tunnel startRelay(Path dataDir, String publicAddress, TlsPolicy tls,
-            java.util.function.UnaryOperator<RelayConfig.Builder> settings,
+            UnaryOperator<RelayConfig.Builder> settings,
             dev.ferry.relay.observe.ObserveSettings observe) throws Exception {
         int ftpPort = FreePorts.find(RELAY_HOST);
         int[] range = FreePorts.range(RELAY_HOST, 20);
@@ -108,6 +110,21 @@ final class Tunnel implements AutoCloseable {
                 AgentToken.sha256Hex(other)));
         relay.reloadTunnels();
         return new Tunnel(relay, 0, passivePorts, other, dataDir, false);
+    }
+
+    /**
+     * A fresh relay in {@code temp}/relay publishing the FTP server {@code upstream} at {@code address},
+     * its agent welcomed; {@code upstream} is closed if that fails.
+     */
+    static Tunnel publish(AutoCloseable upstream, InetSocketAddress address, Path temp, TlsPolicy tls,
+            UnaryOperator<RelayConfig.Builder> settings) throws Exception {
+        try {
+            return startRelay(Files.createDirectories(temp.resolve("relay")), tls, settings)
+                    .startAgent(address);
+        } catch (Exception e) {
+            upstream.close();
+            throw e;
+        }
     }
 
     /** The relay's shared FTP port; the relay must have been started with {@code ftpListen}. */
