@@ -19,7 +19,6 @@ The cases:
 It prints a table (fault, what the client saw, what the operator saw, PASS/FAIL) and exits 1 if a
 case failed. It stops everything it started, and removes its iptables rules, even on failure.
 """
-import argparse
 import os
 import re
 import signal
@@ -294,17 +293,9 @@ def relay_rss(lab):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--relay-jar", required=True)
-    ap.add_argument("--agent-jar", required=True)
-    ap.add_argument("--work", default="/tmp/ferry-lab-faults")
-    ap.add_argument("--size-mib", type=int, default=500)
-    args = ap.parse_args()
-    if os.geteuid() != 0:
-        print("faults: must run as root (network namespaces)", file=sys.stderr)
+    args = m.lab_arguments("faults", "/tmp/ferry-lab-faults", 500)
+    if args is None:
         return 2
-    os.makedirs(args.work, exist_ok=True)
-    os.chmod(args.work, 0o755)
     rows = []
     try:
         m.fixtures(args.work, args.size_mib)

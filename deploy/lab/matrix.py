@@ -98,6 +98,23 @@ def sha256(path):
 
 # ------------------------------------------------------------------------------------ fixtures
 
+def lab_arguments(name, work, size_mib):
+    """The arguments of a lab script beside the matrix (the jars, --work, --size-mib), or None unless root.
+    The work folder is made, readable by the servers' users."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--relay-jar", required=True)
+    ap.add_argument("--agent-jar", required=True)
+    ap.add_argument("--work", default=work)
+    ap.add_argument("--size-mib", type=int, default=size_mib)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print(f"{name}: must run as root (network namespaces)", file=sys.stderr)
+        return None
+    os.makedirs(args.work, exist_ok=True)
+    os.chmod(args.work, 0o755)
+    return args
+
+
 def fixtures(work, size_mib):
     try:
         pwd.getpwnam(USER)

@@ -20,7 +20,6 @@ certificate, the same agent port and the same FTP port; vsftpd runs behind the N
 It prints a table and exits 1 if a case failed. It stops everything it started and removes the
 addresses and the hosts file, even on failure.
 """
-import argparse
 import os
 import re
 import shutil
@@ -256,17 +255,9 @@ def case_join(c, work, expected):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--relay-jar", required=True)
-    ap.add_argument("--agent-jar", required=True)
-    ap.add_argument("--work", default="/tmp/ferry-lab-multinode")
-    ap.add_argument("--size-mib", type=int, default=100)
-    args = ap.parse_args()
-    if os.geteuid() != 0:
-        print("multinode: must run as root (network namespaces)", file=sys.stderr)
+    args = m.lab_arguments("multinode", "/tmp/ferry-lab-multinode", 100)
+    if args is None:
         return 2
-    os.makedirs(args.work, exist_ok=True)
-    os.chmod(args.work, 0o755)
     for f in os.listdir(args.work):  # what an earlier run left: logs, data dirs, downloads
         path = os.path.join(args.work, f)
         if f.endswith(".log") or (f.startswith("node") and os.path.isdir(path)):
