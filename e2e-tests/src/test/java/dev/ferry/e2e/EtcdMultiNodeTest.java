@@ -56,10 +56,7 @@ class EtcdMultiNodeTest {
     }
 
     private void awaitLinked(int node, long links) {
-        Awaitility.await("agent link " + links + " on node " + node).atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(50))
-                .failFast(() -> !agent.isAlive())
-                .until(() -> cluster.agentLinks(node) >= links);
+        cluster.awaitLinked(agent, node, links);
     }
 
     @AfterEach

@@ -167,6 +167,14 @@ final class RelayCluster implements AutoCloseable {
         return node(i).logLines("tunnel " + NAME + ": agent connected from").size();
     }
 
+    /** Waits until node {@code node}'s log shows {@code links} agent links in all (up to 90 s), failing at once if {@code agent} exits. */
+    void awaitLinked(FerryJar agent, int node, long links) {
+        org.awaitility.Awaitility.await("agent link " + links + " on node " + node).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast(() -> !agent.isAlive())
+                .until(() -> agentLinks(node) >= links);
+    }
+
     /** {@code /etc/hosts} lines giving {@code name} one address per listed node. */
     static String hostsLines(String name, int... nodes) {
         StringBuilder b = new StringBuilder();
