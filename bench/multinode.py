@@ -33,6 +33,8 @@ import subprocess
 import sys
 import time
 
+from run import heap_used_kib, rss_kib  # noqa: E402  (the main benchmark's memory probes)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RELAY_JAR = os.path.join(ROOT, "relay-server/target/ferry-relay.jar")
 AGENT_JAR = os.path.join(ROOT, "relay-agent/target/ferry-agent.jar")
@@ -105,21 +107,6 @@ def read(path):
 def write_hosts(path, nodes):
     with open(path, "w") as f:
         f.write("".join(f"{ip(n)} {NAME}\n" for n in nodes))
-
-
-def heap_used_kib(pid):
-    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True)
-    out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
-    m = re.search(r"used (\d+)K", out)
-    return int(m.group(1)) if m else 0
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def established(host, port):
