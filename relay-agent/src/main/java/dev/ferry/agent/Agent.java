@@ -20,8 +20,6 @@ import dev.ferry.link.LinkKeepalive;
 import dev.ferry.link.admin.JvmMeters;
 import dev.ferry.link.admin.Readiness;
 import dev.ferry.agent.admin.AgentChecks;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.link.tls.LinkTls;
 import dev.ferry.link.tls.PinnedTrustManager;
 import dev.ferry.link.transport.EventLoops;

@@ -39,8 +39,6 @@ import dev.ferry.relay.observe.LiveState;
 import dev.ferry.relay.observe.ObserveSettings;
 import dev.ferry.relay.observe.RelayMeters;
 import dev.ferry.relay.observe.RelayObservations;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ferry.relay.tls.RelayCertificate;
 import dev.ferry.relay.tunnel.TunnelRegistry;
 import io.grpc.Server;

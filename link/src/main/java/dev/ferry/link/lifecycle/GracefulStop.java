@@ -147,8 +147,7 @@ public final class GracefulStop implements AutoCloseable {
     private static int number(String signal) {
         return switch (signal) {
             case "INT" -> 2;
-            case "HUP" -> 1;
-            default -> 15;
+            default -> 15; // TERM
         };
     }
 }

@@ -50,7 +50,7 @@ public final class DataTls {
         data.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SslHandler tls = contexts.serverHandler(session.context(), data.alloc());
         data.pipeline().addLast(tls, new Guard(session, label, outcome));
-        data.read();
+        data.pipeline().context(tls).read(); // from TLS on: the guard sees only the pipe's reads
     }
 
     /** Convenience for callers that only need to know about a refusal. */
@@ -68,7 +68,11 @@ public final class DataTls {
         });
     }
 
-    /** Admits or resets the connection; holds what arrives before anything follows it in the pipeline. */
+    /**
+     * Admits or resets the connection; holds what arrives (decrypted) until the pipe's first read
+     * passes it, as {@link dev.ferry.link.pipe.EarlyInput} does for plain connections: handlers added
+     * after it (the session's byte counter) must not make it let go.
+     */
     private static final class Guard extends ChannelDuplexHandler {
         private final FtpsSession session;
         private final String label;
@@ -76,6 +80,8 @@ public final class DataTls {
         private final Queue<Object> held = new ArrayDeque<>();
         private boolean admitted;
         private boolean refused;
+        /** The pipe has asked to read: what arrives goes on at once. */
+        private boolean piped;
 
         Guard(FtpsSession session, String label, Outcome outcome) {
             this.session = session;
@@ -130,9 +136,9 @@ public final class DataTls {
             deliver(ctx, msg);
         }
 
-        /** Passes an inbound message or event on, or holds it while nothing follows this handler yet. */
+        /** Passes an inbound message or event on, or holds it until the pipe has asked to read. */
         private void deliver(ChannelHandlerContext ctx, Object msg) {
-            if (ctx.pipeline().last() == this) {
+            if (!piped) {
                 held.add(msg);
                 return;
             }
@@ -157,7 +163,8 @@ public final class DataTls {
 
         @Override
         public void read(ChannelHandlerContext ctx) {
-            if (!held.isEmpty() && ctx.pipeline().last() != this) {
+            piped = true;
+            if (!held.isEmpty()) {
                 releaseHeld(ctx); // the pipe asks for its first bytes: they are already here
                 return;
             }

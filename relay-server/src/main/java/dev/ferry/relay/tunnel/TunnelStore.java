@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -72,33 +71,14 @@ public final class TunnelStore implements dev.ferry.relay.registry.RegistryStore
         return new Snapshot(tunnels, unreadable);
     }
 
-    /** The tunnels that can be read. */
-    @Override
-    public List<Tunnel> list() {
-        return read().tunnels();
-    }
-
-    @Override
-    public Optional<Tunnel> find(String name) {
-        return list().stream().filter(t -> t.name().equals(name)).findFirst();
-    }
-
     /**
-     * Adds a tunnel, atomically with respect to every other add and remove (in any process). Refuses
-     * a name or a dedicated port another tunnel has, and any add while a tunnel file is unreadable: that file
-     * may hold the port (a running relay keeps serving it as last read).
+     * Adds a tunnel, atomically with respect to every other add and remove (in any process), running
+     * {@code admitted} under the store's lock once the name and port are known to be free, before the
+     * tunnel's file is written: what it writes (the tunnel's FTPS certificate) is written only by the add
+     * that wins. Refuses a name or a dedicated port another tunnel has, and any add while a tunnel file
+     * is unreadable: that file may hold the port (a running relay keeps serving it as last read).
      *
      * @throws TunnelConflictException naming what is taken or which file is unreadable
-     */
-    @Override
-    public void add(Tunnel tunnel) {
-        add(tunnel, () -> { });
-    }
-
-    /**
-     * As {@link #add(Tunnel)}, running {@code admitted} under the store's lock once the name and port
-     * are known to be free, before the tunnel's file is written: what it writes (the tunnel's FTPS
-     * certificate) is written only by the add that wins.
      */
     @Override
     public void add(Tunnel tunnel, Runnable admitted) {
@@ -186,13 +166,12 @@ public final class TunnelStore implements dev.ferry.relay.registry.RegistryStore
     }
 
     private void write(Path file, Tunnel tunnel) {
-        StringWriter text = new StringWriter();
-        text.write(format(tunnel));
+        byte[] text = format(tunnel).getBytes(StandardCharsets.ISO_8859_1);
         try {
             Path tmp = Files.createTempFile(dir, "." + tunnel.name() + "-", ".tmp");
             try {
                 try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+                    ByteBuffer bytes = ByteBuffer.wrap(text);
                     while (bytes.hasRemaining()) {
                         out.write(bytes);
                     }
