@@ -86,7 +86,9 @@ final class EarlyDataStream {
             return;
         }
         failed = true;
-        failureListener.accept(reason);
+        if (!clientSide.isCompletedExceptionally()) {
+            failureListener.accept(reason); // not the end of a stream the lease let go (unused)
+        }
         if (joined != null) {
             log.warn("{}: data connection to the FTP server failed: {}", label, reason);
             SocketPipe.resetChannel(joined);

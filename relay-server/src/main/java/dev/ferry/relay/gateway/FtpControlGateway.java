@@ -468,8 +468,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
      */
     private void serverPiece(byte[] bytes, boolean first, boolean complete, ByteBuf out) {
         if (!heldReplies.holding() && first && replyReader.awaitsTransferOutcome()) {
-            int code = finalReplyCode(bytes);
-            if (code != 0) {
+            int code = FtpReplyAssembler.code(bytes);
+            if (code >= 200) {
                 awaitDataConnection(code);
             }
         }
@@ -480,21 +480,6 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
                     + "connection was finishing; letting them go", MAX_HELD);
             heldReplies.release().forEach(p -> reply(p.bytes(), p.first(), p.complete(), out));
         }
-    }
-
-    /** The code of a line that starts a final (2xx-5xx) reply, or 0. */
-    private static int finalReplyCode(byte[] line) {
-        if (line.length < 3 || line[0] < '2' || line[0] > '5' || !isDigit(line[1]) || !isDigit(line[2])) {
-            return 0;
-        }
-        if (line.length > 3 && line[3] != ' ' && line[3] != '-' && line[3] != '\r' && line[3] != '\n') {
-            return 0;
-        }
-        return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
     }
 
     /** Asks the session whether the final reply waits; holds the output from here on if it does. */
@@ -514,9 +499,9 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
             replaceOutcome(now.isCompletedExceptionally() ? null : now.join());
             return;
         }
-        heldReplies.start();
+        int hold = heldReplies.start();
         due.whenComplete((replacement, error) -> ctx.executor().execute(
-                () -> releaseReplies(error == null ? replacement : null)));
+                () -> releaseReplies(hold, error == null ? replacement : null)));
     }
 
     private void replaceOutcome(String replacement) {
@@ -526,9 +511,9 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     }
 
     /** The transfer's data connection is done: the held output goes out (its final reply replaced if told). */
-    private void releaseReplies(String replacement) {
-        if (!heldReplies.holding()) {
-            return; // let go already (too much of it)
+    private void releaseReplies(int hold, String replacement) {
+        if (!heldReplies.holding(hold)) {
+            return; // let go already (too much of it), and perhaps holding for a later transfer
         }
         if (ctx.isRemoved() || !ctx.channel().isOpen()) {
             heldReplies.discard(new ClosedChannelException());

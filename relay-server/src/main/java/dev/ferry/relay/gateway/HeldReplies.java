@@ -20,18 +20,27 @@ final class HeldReplies {
     private final List<ChannelPromise> promises = new ArrayList<>();
     private int bytes;
     private boolean holding;
+    /** Counts the holds, so that a late release of one let go already cannot release a later one. */
+    private int hold;
 
     /** @param max the bytes held at most; past that the caller lets them go without waiting */
     HeldReplies(int max) {
         this.max = max;
     }
 
-    void start() {
+    /** Starts holding; returns this hold's number for {@link #holding(int)}. */
+    int start() {
         holding = true;
+        return ++hold;
     }
 
     boolean holding() {
         return holding;
+    }
+
+    /** Whether hold number {@code number} is the one still holding. */
+    boolean holding(int number) {
+        return holding && hold == number;
     }
 
     /** Holds a piece; false once more than {@code max} bytes are held (the caller should let them go). */
@@ -57,6 +66,9 @@ final class HeldReplies {
 
     /** The promises deferred so far, to complete once what was released has been written. */
     List<ChannelPromise> takePromises() {
+        if (promises.isEmpty()) {
+            return List.of(); // every server write asks
+        }
         List<ChannelPromise> out = List.copyOf(promises);
         promises.clear();
         return out;

@@ -20,7 +20,7 @@ final class ReplyCodes {
 
     /** The reply's last non-empty line, without its line end. */
     static String lastLine(String reply) {
-        String[] lines = reply.strip().split("\r?\n");
-        return lines[lines.length - 1].strip();
+        String text = reply.strip();
+        return text.substring(text.lastIndexOf('\n') + 1).strip();
     }
 }

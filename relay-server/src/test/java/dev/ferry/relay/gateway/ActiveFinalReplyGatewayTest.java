@@ -100,6 +100,23 @@ class ActiveFinalReplyGatewayTest {
     }
 
     @Test
+    void aLateReleaseOfAHoldLetGoAlreadyDoesNotReleaseTheNextTransfersReply() {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        gw.finalReplyGate = first;
+        assertThat(gw.server("150 Opening.\r\n226 Transfer done.\r\n")).isEqualTo("150 Opening.\r\n");
+        String chatter = ("200-" + "x".repeat(1000) + "\r\n").repeat(70);
+        assertThat(gw.server(chatter + "200 end.\r\n")).isEqualTo("226 Transfer done.\r\n" + chatter + "200 end.\r\n");
+        CompletableFuture<String> second = new CompletableFuture<>();
+        gw.finalReplyGate = second;
+        assertThat(gw.client("EPRT |1|198.51.100.10|50002|\r\nLIST\r\n")).isEqualTo("EPRT |1|192.0.2.10|50000|\r\nLIST\r\n");
+        assertThat(gw.server("200 EPRT ok.\r\n150 Opening.\r\n226 Second done.\r\n")).isEqualTo("200 EPRT ok.\r\n150 Opening.\r\n");
+        first.complete(DIAL_FAILED);
+        assertThat(gw.drainOutbound()).isEmpty();
+        second.complete(null);
+        assertThat(gw.drainOutbound()).isEqualTo("226 Second done.\r\n");
+    }
+
+    @Test
     void aClosedConnectionDropsWhatWasHeld() {
         gw.finalReplyGate = new CompletableFuture<>();
         ChannelFuture write = gw.serverWrite("150 Opening.\r\n226 Transfer done.\r\n");
