@@ -14,13 +14,17 @@ public final class OpenSessions {
     private volatile boolean draining;
     private volatile CompletableFuture<Void> none;
 
-    /** Lists a control connection until it closes. */
-    public void opened(Channel control) {
+    /** Lists a control connection until it closes; false (nothing listed) once the agent drains. */
+    public synchronized boolean opened(Channel control) {
+        if (draining) {
+            return false;
+        }
         open.add(control);
         control.closeFuture().addListener(f -> {
             open.remove(control);
             checkNone();
         });
+        return true;
     }
 
     /** From now on no new session may start; completes when none is open. */

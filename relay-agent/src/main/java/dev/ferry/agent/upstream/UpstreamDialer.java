@@ -93,8 +93,10 @@ public final class UpstreamDialer {
             }
             Channel socket = f.channel();
             socket.pipeline().remove(ChannelInboundHandlerAdapter.class);
-            if (control) {
-                sessions.opened(socket);
+            if (control && !sessions.opened(socket)) {
+                socket.close(); // the drain began while it connected, and waits only for the sessions it knew
+                onFailure.accept("the agent is shutting down");
+                return;
             }
             if (tls == null) {
                 PipeAttacher.attach(socket, request.getStreamId(), stub, label);
