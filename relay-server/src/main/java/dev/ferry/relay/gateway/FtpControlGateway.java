@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,8 +69,8 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private final LineSplitter replies;
     private final ExpectationQueue expected;
     private final ReplyReader replyReader;
-    /** Asked before the server's final reply to a transfer goes out (see {@link DataEndpoints#finalReplyDue}). */
-    private final IntFunction<CompletionStage<String>> finalReplyDue;
+    /** Leases passive ports; asked before the server's final reply to a transfer goes out ({@link PassiveEndpoints#finalReplyDue}). */
+    private final PassiveEndpoints endpoints;
     /** The server's output from a transfer's final reply on, while its data connection finishes. */
     private final HeldReplies heldReplies = new HeldReplies(MAX_HELD);
     private ChannelHandlerContext ctx;
@@ -109,8 +108,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     public FtpControlGateway(GatewayConfig config, DataEndpoints endpoints, SessionEvents events, InetAddress client,
             CommandFilter first) {
         this(config, endpoints, events,
-                first.orElse(new ActiveModeFilter(endpoints, client)).orElse(new Ipv6PassiveFilter(client)),
-                endpoints::finalReplyDue);
+                first.orElse(new ActiveModeFilter(endpoints, client)).orElse(new Ipv6PassiveFilter(client)));
     }
 
     /**
@@ -119,12 +117,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
      */
     public FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
             CommandFilter filter) {
-        this(config, endpoints, events, filter, code -> null);
-    }
-
-    private FtpControlGateway(GatewayConfig config, PassiveEndpoints endpoints, SessionEvents events,
-            CommandFilter filter, IntFunction<CompletionStage<String>> finalReplyDue) {
-        this.finalReplyDue = finalReplyDue;
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.config = Objects.requireNonNull(config, "config");
         this.filter = Objects.requireNonNull(filter, "filter").orElse(new RefusedCommands());
         this.events = Objects.requireNonNull(events, "events");
@@ -486,7 +479,7 @@ public final class FtpControlGateway extends ChannelDuplexHandler {
     private void awaitDataConnection(int code) {
         CompletionStage<String> due;
         try {
-            due = finalReplyDue.apply(code);
+            due = endpoints.finalReplyDue(code);
         } catch (RuntimeException e) {
             log.warn("gateway: session callback failed", e);
             return;
