@@ -84,7 +84,17 @@ public final class AccessLog implements AutoCloseable {
         ch.qos.logback.classic.Logger logger = context.getLogger(LOGGER);
         logger.setAdditive(false);
         logger.setLevel(Level.INFO);
-        logger.addAppender(appender);
+        // Lines are written by the async appender's thread, not by the event loops that make them; it
+        // drops nothing (discarding threshold 0) and blocks a loop only when 8,192 lines wait for the disk.
+        ch.qos.logback.classic.AsyncAppender async = new ch.qos.logback.classic.AsyncAppender();
+        async.setContext(context);
+        async.setName("access-log");
+        async.setQueueSize(8192);
+        async.setDiscardingThreshold(0);
+        async.setMaxFlushTime(5000);
+        async.addAppender(appender);
+        async.start();
+        logger.addAppender(async);
         return new AccessLog(context, logger);
     }
 
